@@ -1,0 +1,20 @@
+"""Command modules, one per area; each exposes `commands`, a list of click commands."""
+
+from __future__ import annotations
+
+import click
+
+
+def register(group: click.Group) -> None:
+    from monitor.commands import core
+
+    for module in (core,):
+        for command in module.commands:
+            group.add_command(command)
+
+
+def open_home(ctx: click.Context):
+    """The Home for this invocation, from --home / MONITOR_HOME."""
+    from monitor.home import Home
+
+    return Home.open(ctx.find_root().obj)

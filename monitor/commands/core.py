@@ -1,0 +1,46 @@
+"""init, institutions: setting up a home directory."""
+
+from __future__ import annotations
+
+import click
+
+from monitor.commands import open_home
+
+
+@click.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create the home directory and a commented monitor.toml."""
+    from monitor.settings import example_toml
+
+    home = open_home(ctx)
+    if home.config_file.exists():
+        click.echo(f"{home.config_file} exists; left unchanged")
+    else:
+        home.config_file.write_text(example_toml(), encoding="utf-8")
+        click.echo(f"wrote {home.config_file}")
+    home.settings  # noqa: B018 - validate the file that is there
+
+
+@click.group()
+def institutions() -> None:
+    """The institution directory."""
+
+
+@institutions.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_context
+def import_(ctx: click.Context, file: str) -> None:
+    """Import or update institutions from a directory CSV."""
+    from pathlib import Path
+
+    from monitor.directory import import_directory
+    from monitor.state import connect
+
+    home = open_home(ctx)
+    with connect(home.state_db) as conn:
+        added, updated = import_directory(conn, Path(file))
+    click.echo(f"{Path(file).name}: {added} institutions added, {updated} updated")
+
+
+commands = [init, institutions]

@@ -1,0 +1,175 @@
+"""One frozen settings object, read from `monitor.toml` in the home directory.
+
+Every setting is a dataclass field with a `doc`; `monitor init` writes them out as a commented
+example, and a test checks that docs/configuration.md lists each one. Unknown keys and values
+of the wrong type are errors. Secrets never live here: they come from the environment
+(see `secret_from_env`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_args, get_origin, get_type_hints
+
+from monitor.errors import ConfigError
+
+
+def setting(default: Any, doc: str) -> Any:
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata={"doc": doc})
+    return field(default=default, metadata={"doc": doc})
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    timezone: str = setting(
+        "Europe/Kyiv", "Time zone of naive times in CSV exports (API times are UTC)."
+    )
+    max_file_mb: int = setting(
+        8192, "Files larger than this many MiB are rejected; CSV exports are streamed below it."
+    )
+    max_json_mb: int = setting(
+        512, "JSON pages are parsed whole; larger ones are rejected (Zoom pages are small)."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    ingest: IngestSettings = field(default_factory=IngestSettings)
+
+    @property
+    def timezone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.ingest.timezone)
+
+
+SECTIONS: dict[str, type] = get_type_hints(Settings)
+
+
+def load_settings(path: Path) -> Settings:
+    """Settings from `path` if it exists, defaults otherwise."""
+    if not path.exists():
+        return Settings()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix the file or delete it") from None
+    return settings_from_mapping(raw, path)
+
+
+def settings_from_mapping(raw: dict[str, Any], path: Path | str = "monitor.toml") -> Settings:
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(
+            f"{path}: unknown section [{unknown[0]}]; known sections: {', '.join(SECTIONS)}"
+        )
+    sections = {}
+    for name, cls in SECTIONS.items():
+        values = raw.get(name, {})
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: [{name}] must be a table; see `monitor init`")
+        sections[name] = _build_section(cls, values, f"{path} [{name}]")
+    settings = Settings(**sections)
+    _validate(settings, path)
+    return settings
+
+
+def _build_section(cls: type, values: dict[str, Any], where: str) -> Any:
+    hints = get_type_hints(cls)
+    unknown = sorted(set(values) - set(hints))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key '{unknown[0]}'; known keys: {', '.join(hints)}"
+        )
+    for key, value in values.items():
+        if not _has_type(value, hints[key]):
+            raise ConfigError(
+                f"{where}: '{key}' must be {_type_name(hints[key])}, not {value!r}"
+            )
+    return cls(**values)
+
+
+def _has_type(value: Any, hint: Any) -> bool:
+    origin = get_origin(hint)
+    if origin is list:
+        (item,) = get_args(hint)
+        return isinstance(value, list) and all(_has_type(v, item) for v in value)
+    if origin is dict:
+        key_t, val_t = get_args(hint)
+        return isinstance(value, dict) and all(
+            _has_type(k, key_t) and _has_type(v, val_t) for k, v in value.items()
+        )
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)
+
+
+def _type_name(hint: Any) -> str:
+    origin = get_origin(hint)
+    if origin is list:
+        return f"a list of {_type_name(get_args(hint)[0])}"
+    if origin is dict:
+        return "a table"
+    return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+        hint, str(hint)
+    )
+
+
+def _validate(settings: Settings, path: Path | str) -> None:
+    try:
+        zoneinfo.ZoneInfo(settings.ingest.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{path} [ingest]: unknown timezone '{settings.ingest.timezone}'; "
+            "use an IANA name such as Europe/Kyiv"
+        ) from None
+    if settings.ingest.max_file_mb <= 0 or settings.ingest.max_json_mb <= 0:
+        raise ConfigError(f"{path} [ingest]: size limits must be positive")
+
+
+def secret_from_env(name: str, purpose: str) -> str:
+    """A secret from the environment; a clear error when it is missing."""
+    value = os.environ.get(name)
+    if not value:
+        raise ConfigError(f"{name} is not set; export it to {purpose}")
+    return value
+
+
+def example_toml() -> str:
+    """A commented monitor.toml listing every setting with its default."""
+    lines = [
+        "# Continuity Monitor settings. Every key is optional; the values shown are the defaults.",
+        "# Secrets (SMTP passwords, bot tokens, the pseudonymisation key) come from the",
+        "# environment, never from this file: see docs/configuration.md.",
+    ]
+    for name, cls in SECTIONS.items():
+        lines += ["", f"[{name}]"]
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            lines.append(f"# {f.metadata['doc']}")
+            lines.append(f"# {f.name} = {_toml_value(default)}")
+    return "\n".join(lines) + "\n"
+
+
+def documented_keys() -> list[str]:
+    return [
+        f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)
+    ]
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
+    return str(value)

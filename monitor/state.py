@@ -1,0 +1,77 @@
+"""state.sqlite: the ingest ledger, committed Parquet parts, coverage and the directory.
+
+SQLite in WAL mode is the commit point of every ingest: Parquet parts are written first under
+names keyed by the source file's hash, and become visible only when a transaction here lists
+them. A process killed in between leaves orphan files that the next ingest overwrites or sweeps.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS ledger (
+    sha256       TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,
+    format       TEXT,
+    status       TEXT NOT NULL CHECK (status IN ('ingested', 'rejected')),
+    reason       TEXT,
+    records      INTEGER NOT NULL DEFAULT 0,
+    new_records  INTEGER NOT NULL DEFAULT 0,
+    ingested_at  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS parts (
+    seq      INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind     TEXT NOT NULL CHECK (kind IN ('meetings', 'reported')),
+    month    TEXT NOT NULL,
+    path     TEXT NOT NULL UNIQUE,
+    sha256   TEXT NOT NULL,
+    rows     INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS parts_by_month ON parts (kind, month);
+CREATE TABLE IF NOT EXISTS coverage (
+    platform        TEXT NOT NULL,
+    level           TEXT NOT NULL CHECK (level IN ('meetings', 'daily')),
+    date            TEXT NOT NULL,
+    institution_id  TEXT NOT NULL DEFAULT '',  -- '' covers every institution of the platform
+    sha256          TEXT NOT NULL,
+    PRIMARY KEY (platform, level, date, institution_id, sha256)
+);
+CREATE TABLE IF NOT EXISTS institutions (
+    institution_id   TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    region           TEXT NOT NULL,
+    kind             TEXT NOT NULL,
+    zoom_account_id  TEXT NOT NULL DEFAULT '',
+    zoom_group       TEXT NOT NULL DEFAULT '',
+    email_domains    TEXT NOT NULL DEFAULT '',
+    contacts         TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS dirty_months (
+    month TEXT PRIMARY KEY
+);
+"""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(SCHEMA)
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
