@@ -39,8 +39,21 @@ class IngestSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    host: str = setting("127.0.0.1", "SMTP server host name.")
+    port: int = setting(25, "SMTP server port (587 for STARTTLS, 465 for SSL).")
+    security: str = setting("none", "Transport security: none, starttls or ssl.")
+    username: str = setting(
+        "", "SMTP login; empty for none. The password comes from MONITOR_SMTP_PASSWORD."
+    )
+    from_address: str = setting("monitor@localhost", "Sender address of every e-mail.")
+    timeout_seconds: float = setting(30.0, "Give up on the SMTP server after this long.")
+
+
+@dataclass(frozen=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)
 
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:
@@ -129,6 +142,10 @@ def _validate(settings: Settings, path: Path | str) -> None:
             f"{path} [ingest]: unknown timezone '{settings.ingest.timezone}'; "
             "use an IANA name such as Europe/Kyiv"
         ) from None
+    if settings.smtp.security not in ("none", "starttls", "ssl"):
+        raise ConfigError(
+            f"{path} [smtp]: security must be none, starttls or ssl, not '{settings.smtp.security}'"
+        )
     if settings.ingest.max_file_mb <= 0 or settings.ingest.max_json_mb <= 0:
         raise ConfigError(f"{path} [ingest]: size limits must be positive")
 
