@@ -50,6 +50,24 @@ CREATE TABLE IF NOT EXISTS institutions (
     email_domains    TEXT NOT NULL DEFAULT '',
     contacts         TEXT NOT NULL DEFAULT ''
 );
+-- Detection output; columns and meaning as models/episodes.py EPISODES, dates as YYYY-MM-DD.
+CREATE TABLE IF NOT EXISTS episodes (
+    id              TEXT PRIMARY KEY,
+    scope           TEXT NOT NULL CHECK (scope IN ('institution', 'region', 'platform')),
+    institution_id  TEXT,
+    region          TEXT,
+    start           TEXT NOT NULL,
+    detected_on     TEXT NOT NULL,
+    "end"           TEXT,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    severity        REAL NOT NULL,
+    expected        REAL NOT NULL,
+    observed        REAL NOT NULL,
+    metric          TEXT NOT NULL,
+    explanation     TEXT NOT NULL,
+    parent_id       TEXT,  -- the region episode an institution drop is grouped under
+    updated_at      TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dirty_months (
     month TEXT PRIMARY KEY
 );
