@@ -51,9 +51,62 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class AlertSettings:
+    language: str = setting("uk", "Language of alert messages: uk or en.")
+    report_url: str = setting(
+        "", "Link to the weekly report in messages; {week} and {region} are filled in. "
+        "Empty: the path of the home's reports/ directory."
+    )
+    group_interval_minutes: float = setting(
+        5.0, "At most one message per region and receiver in this many minutes."
+    )
+    repeat_interval_hours: float = setting(
+        24.0, "Remind about alerts still firing and not acknowledged after this many hours."
+    )
+    send_resolved: bool = setting(True, "Tell receivers when an alert they were told of resolves.")
+    retry_initial_seconds: float = setting(60.0, "First retry of a failed delivery after this.")
+    retry_max_seconds: float = setting(1800.0, "Back-off between retries doubles up to this.")
+    give_up_hours: float = setting(
+        72.0, "Stop retrying a notification this long after it was created."
+    )
+    timeout_seconds: float = setting(10.0, "HTTP timeout per delivery attempt.")
+    receivers: dict[str, dict[str, str]] = setting(
+        {}, "Receivers by name, e.g. [alerts.receivers.kharkiv-tg] kind = \"telegram\"; "
+        "see docs/configuration.md for the keys of each kind."
+    )
+
+
+@dataclass(frozen=True)
+class RoutingSettings:
+    default_team: str = setting(
+        "", "Team for regions without their own team and for platform alerts; empty: none."
+    )
+    regions: dict[str, str] = setting({}, "Region code -> team, e.g. {\"UA-63\" = \"kharkiv\"}.")
+    teams: dict[str, list[str]] = setting({}, "Team -> receiver names.")
+
+
+@dataclass(frozen=True)
+class ScheduleSettings:
+    timezone: str = setting("Europe/Kyiv", "Time zone of the times below.")
+    ingest_interval_seconds: int = setting(900, "Ingest the inbox this often; 0 disables.")
+    detect_time: str = setting("06:30", "Run detection daily at HH:MM, then dispatch; empty disables.")
+    dispatch_interval_seconds: int = setting(
+        300, "Dispatch alerts (retries, reminders) this often; 0 disables."
+    )
+    weekly_report_time: str = setting(
+        "mon 08:00", "Send the weekly report e-mail at this weekday and HH:MM; empty disables."
+    )
+    weekly_report_to: list[str] = setting([], "Recipients of the weekly report e-mail.")
+    misfire_grace_seconds: int = setting(3600, "Run a job that was missed by at most this long.")
+
+
+@dataclass(frozen=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
+    alerts: AlertSettings = field(default_factory=AlertSettings)
+    routing: RoutingSettings = field(default_factory=RoutingSettings)
+    schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
 
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:
@@ -148,6 +201,9 @@ def _validate(settings: Settings, path: Path | str) -> None:
         )
     if settings.ingest.max_file_mb <= 0 or settings.ingest.max_json_mb <= 0:
         raise ConfigError(f"{path} [ingest]: size limits must be positive")
+    from monitor.alerts.config import validate_alerting
+
+    validate_alerting(settings, path)
 
 
 def secret_from_env(name: str, purpose: str) -> str:

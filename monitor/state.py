@@ -74,8 +74,17 @@ CREATE TABLE IF NOT EXISTS dirty_months (
 """
 
 
+class _ClosingConnection(sqlite3.Connection):
+    """`with connect(path) as conn:` closes the connection on exit (autocommit mode:
+    transactions are explicit, see `transaction`)."""
+
+    def __exit__(self, *exc_info) -> bool:
+        self.close()
+        return False
+
+
 def connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None, factory=_ClosingConnection)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")

@@ -6,9 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from monitor.commands import core
+    from monitor.commands import alerts, core, data
 
-    for module in (core,):
+    for module in (core, data, alerts):
         for command in module.commands:
             group.add_command(command)
 

@@ -1,0 +1,72 @@
+"""Helpers for Zoom-style CSV text: delimiter and header sniffing, positional columns.
+
+Zoom repeats column names (two `Duration (minutes)`, two `User Email`), so columns are always
+addressed by position, never through a header->dict reader."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import polars as pl
+
+from monitor.ingest.readers.base import FormatError
+
+
+def first_lines(text: str, count: int) -> list[str]:
+    lines = text.splitlines()
+    return lines[:count]
+
+
+def delimiter_of(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def split_row(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+
+
+def normalise(name: str) -> str:
+    """Header cell for matching: no BOM, no surrounding space, case-folded, full-width
+    parentheses as ASCII."""
+    return name.lstrip("\ufeff").strip().casefold().replace("（", "(").replace("）", ")")
+
+
+def header_of(text: str) -> tuple[list[str], str]:
+    lines = first_lines(text, 1)
+    if not lines:
+        return [], ","
+    delimiter = delimiter_of(lines[0])
+    return [normalise(c) for c in split_row(lines[0], delimiter)], delimiter
+
+
+def position(header: list[str], names: tuple[str, ...], start: int = 0, stop: int | None = None,
+             required: bool = True, what: str = "") -> int | None:
+    """Index of the first column in header[start:stop] named one of `names`."""
+    end = len(header) if stop is None else stop
+    for index in range(start, end):
+        if header[index] in names:
+            return index
+    if required:
+        raise FormatError(f"missing column '{what or names[0]}' in the header")
+    return None
+
+
+def positional_names(count: int) -> list[str]:
+    return [f"c{i}" for i in range(count)]
+
+
+def scan_positional(path, delimiter: str, width: int, skip_lines: int = 1) -> pl.LazyFrame:
+    """All columns as strings, named c0..c{width-1}; longer rows (Excel pads with
+    delimiters) are truncated, shorter rows filled with nulls."""
+    return pl.scan_csv(
+        path,
+        has_header=False,
+        skip_lines=skip_lines,
+        separator=delimiter,
+        schema={name: pl.String for name in positional_names(width)},
+        truncate_ragged_lines=True,
+        encoding="utf8",
+        quote_char='"',
+    )

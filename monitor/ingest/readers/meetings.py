@@ -1,0 +1,53 @@
+"""Shared last step of the meeting-level CSV readers: naive local times -> UTC, meeting
+keys, validation. Input columns: line, meeting_id, start_text, end_text, minutes_text,
+host_email, department, zoom_group, participants, participant_minutes."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from monitor.ingest.readers.base import FormatError, Source
+from monitor.ingest.times import TimeFormatError, choose_format, localize_span, parse_naive
+from monitor.schema import READER_MEETINGS, conform
+
+
+def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl.DataFrame:
+    try:
+        fmt = choose_format(pl.concat([meetings["start_text"], meetings["end_text"]]))
+    except TimeFormatError as exc:
+        raise FormatError(f"start/end time column: {exc}") from None
+    frame = meetings.with_columns(
+        parse_naive("start_text", fmt).alias("start_naive"),
+        parse_naive("end_text", fmt).alias("end_naive"),
+        pl.col("minutes_text").str.strip_chars().cast(pl.Int64, strict=False).alias("stated"),
+        pl.col("meeting_id").str.replace_all(r"[\s-]", "").alias("series_key"),
+    )
+    _first_bad(frame, pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
+               "start or end time is not a date-time in the file's format ({fmt})".format(fmt=fmt))
+    _first_bad(frame, ~pl.col("series_key").str.contains(r"^\d+$"), "meeting ID is not a number")
+    _first_bad(frame, pl.col("end_naive") < pl.col("start_naive"), "meeting ends before it starts")
+    _first_bad(frame, pl.col("stated").is_null() & pl.col("minutes_text").fill_null("").ne(""),
+               "meeting duration is not a whole number of minutes")
+    _first_bad(frame, pl.col("stated") < 0, "negative meeting duration")
+    _first_bad(frame, pl.col("participant_minutes") < 0, "negative participant duration")
+    naive_minutes = ((pl.col("end_naive") - pl.col("start_naive")).dt.total_seconds() / 60).ceil()
+    frame = frame.with_columns(pl.coalesce("stated", naive_minutes).cast(pl.Int32).alias("minutes"))
+    start_utc, end_utc = localize_span(
+        pl.col("start_naive"), pl.col("end_naive"), pl.col("minutes"), source.timezone
+    )
+    frame = frame.with_columns(start_utc.alias("start_utc"), end_utc.alias("end_utc"))
+    _first_bad(frame, pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
+               f"time does not exist in {source.timezone} (skipped by the spring DST change)")
+    frame = frame.with_columns(
+        pl.lit(platform).alias("platform"),
+        (pl.col("series_key") + "@" + pl.col("start_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        .alias("instance_key"),
+        pl.col("host_email").str.strip_chars().str.to_lowercase(),
+    )
+    return conform(frame, READER_MEETINGS)
+
+
+def _first_bad(frame: pl.DataFrame, condition: pl.Expr, message: str) -> None:
+    bad = frame.filter(condition.fill_null(False)).sort("line").head(1)
+    if not bad.is_empty():
+        raise FormatError(f"line {bad['line'][0]}: {message}")

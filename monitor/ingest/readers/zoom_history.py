@@ -1,0 +1,121 @@
+"""Zoom "Meeting and webinar history" export with participant details
+(`meetinglistdetails_*.csv`): one flat row per participant join, meeting columns repeated.
+
+Two layouts: the legacy 20-column one (Topic, Meeting ID, User Name, User Email, Department,
+Group, ...) and the current one (Topic, Type, ID, Host name, Host email, ...) with 0..n
+account-defined custom attribute columns before the participant block. The participant block
+is found by its `Name (original name)` header; the first `Duration (minutes)` is the meeting's,
+the one after it the participant's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import polars as pl
+
+from monitor.ingest.decode import Head, utf8_copy
+from monitor.ingest.readers.base import Coverage, FormatError, ReadResult, Reader, Source, date_span
+from monitor.ingest.readers.csvtext import header_of, position, scan_positional
+from monitor.ingest.readers.meetings import finish_meetings
+
+PARTICIPANT_BLOCK = ("name (original name)",)
+_NAME_RANGE = re.compile(r"(\d{8})_(\d{8})")
+
+
+def sniff(head: Head) -> bool:
+    header, _ = header_of(head.text)
+    if not header or PARTICIPANT_BLOCK[0] not in header:
+        return False
+    block = header.index(PARTICIPANT_BLOCK[0])
+    meeting_part = header[:block]
+    has_id = "meeting id" in meeting_part or "id" in meeting_part
+    return has_id and "start time" in meeting_part and "join time" in header[block:]
+
+
+def read(source: Source) -> ReadResult:
+    header, delimiter = header_of(source.head.text)
+    block = header.index(PARTICIPANT_BLOCK[0])
+    cols = {
+        "id": position(header, ("meeting id", "id"), stop=block, what="Meeting ID"),
+        "host_email": position(header, ("host email", "user email"), stop=block, what="Host email"),
+        "start": position(header, ("start time",), stop=block),
+        "end": position(header, ("end time",), stop=block),
+        "minutes": position(header, ("duration (minutes)",), stop=block, what="Duration (minutes)"),
+        "department": position(header, ("department",), stop=block, required=False),
+        "group": position(header, ("group",), stop=block, required=False),
+        "join": position(header, ("join time",), start=block),
+        "p_minutes": position(header, ("duration (minutes)",), start=block, what="participant Duration (minutes)"),
+        "waiting": position(header, ("in waiting room",), start=block, required=False),
+    }
+    path = utf8_copy(source.head, source.workdir)
+    rows = scan_positional(path, delimiter, len(header)).with_row_index("line", offset=2)
+
+    def col(key: str) -> pl.Expr:
+        index = cols[key]
+        return pl.col(f"c{index}").str.strip_chars() if index is not None else pl.lit(None, pl.String)
+
+    attendance = col("join").fill_null("").ne("")
+    if cols["waiting"] is not None:
+        attendance &= col("waiting").fill_null("").str.to_lowercase().ne("yes")
+    p_minutes = col("p_minutes").cast(pl.Int64, strict=False)
+    meetings = (
+        rows.select(
+            "line",
+            col("id").alias("meeting_id"),
+            col("host_email").alias("host_email"),
+            col("start").alias("start_text"),
+            col("end").alias("end_text"),
+            col("minutes").alias("minutes_text"),
+            col("department").alias("department"),
+            col("group").alias("zoom_group"),
+            attendance.alias("attends"),
+            p_minutes.alias("p_minutes"),
+            col("p_minutes").alias("p_minutes_text"),
+        )
+        .filter(pl.col("meeting_id").fill_null("") != "")
+        .group_by("meeting_id", "start_text")
+        .agg(
+            pl.col("line").min(),
+            pl.col("end_text").first(),
+            pl.col("minutes_text").first(),
+            pl.col("host_email").first(),
+            pl.col("department").first(),
+            pl.col("zoom_group").first(),
+            pl.col("attends").sum().cast(pl.Int32).alias("participants"),
+            pl.col("p_minutes").filter(pl.col("attends")).sum().alias("participant_minutes"),
+            (pl.col("attends") & pl.col("p_minutes").is_null() & pl.col("p_minutes_text").fill_null("").ne(""))
+            .any()
+            .alias("bad_p_minutes"),
+        )
+        .collect(engine="streaming")
+    )
+    if meetings.is_empty():
+        raise FormatError("no meeting rows under the header")
+    bad = meetings.filter(pl.col("bad_p_minutes")).sort("line").head(1)
+    if not bad.is_empty():
+        raise FormatError(f"line {bad['line'][0]}: participant duration is not a whole number of minutes")
+    frame = finish_meetings(meetings.drop("bad_p_minutes"), source, platform="zoom")
+    return ReadResult(
+        format="zoom-meeting-history",
+        coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),
+        meetings=frame,
+    )
+
+
+def named_range(source: Source) -> tuple[dt.date, ...]:
+    """The dates in a file name such as `meetinglistdetails_20250301_20250331.csv`."""
+    match = _NAME_RANGE.search(source.head.path.name)
+    if not match:
+        return ()
+    try:
+        first, last = (dt.datetime.strptime(g, "%Y%m%d").date() for g in match.groups())
+    except ValueError:
+        return ()
+    if first > last or (last - first).days > 62:
+        return ()
+    return date_span(first, last)
+
+
+READER = Reader(name="zoom-meeting-history", sniff=sniff, read=read)

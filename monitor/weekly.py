@@ -1,0 +1,262 @@
+"""The weekly report: its context from frames (pure), and the edges that load, write and send.
+
+`build_weekly_context` is a pure function over polars frames, so tests feed it synthetic data.
+Expected activity comes from an `Expectation`: a function of (daily, week starts, metric) that
+returns per institution and week the observed and expected totals over covered days. The default,
+`same_weekday_baseline`, is the mean of the same weekday over the previous weeks; a detector's
+expectation can be passed in its place without touching anything else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from email.message import EmailMessage
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import polars as pl
+
+from monitor.errors import MonitorError
+from monitor.regions import REGIONS, region_name
+from reports.context import (
+    Comparison, ContactRow, EpisodeRow, Figures, OutageRow, Quality, RegionRow, Sparkline,
+    WeeklyContext,
+)
+
+if TYPE_CHECKING:
+    from monitor.home import Home
+
+Expectation = Callable[[pl.DataFrame, list[dt.date], str], pl.DataFrame]
+SPARK_WEEKS = 8
+TIMELINE_DAYS = 14
+CONTACT_LIMIT = 100  # ranked in the context; the e-mail shows fewer (settings)
+
+
+class ReportError(MonitorError):
+    """A weekly report cannot be made as asked."""
+
+
+def parse_week(week: str) -> tuple[dt.date, dt.date]:
+    """Monday and Sunday of an ISO week `YYYY-Www`."""
+    match = re.fullmatch(r"(\d{4})-W(\d{2})", week)
+    try:
+        if not match:
+            raise ValueError
+        monday = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1)
+    except ValueError:
+        raise ReportError(f"week '{week}' is not an ISO week; write it as YYYY-Www, e.g. 2026-W48") from None
+    return monday, monday + dt.timedelta(days=6)
+
+
+def iso_week(day: dt.date) -> str:
+    year, number, _ = day.isocalendar()
+    return f"{year}-W{number:02d}"
+
+
+def same_weekday_baseline(weeks: int = 8) -> Expectation:
+    """Expected activity on a covered day = the institution's mean on the same weekday over the
+    `weeks` weeks before the week judged (covered days only). Institutions without history on
+    that weekday get no expectation for the day and stay out of the index."""
+
+    def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
+        day = daily.select(
+            "institution_id", "date", pl.col(metric).cast(pl.Float64).alias("value"),
+            pl.col("date").dt.weekday().alias("weekday"),
+        )
+        parts = []
+        for start in starts:  # a handful of weeks, each a whole-frame expression
+            history = day.filter(
+                pl.col("date").is_between(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
+            )
+            rate = history.group_by("institution_id", "weekday").agg(pl.col("value").mean().alias("rate"))
+            current = day.filter(pl.col("date").is_between(start, start + dt.timedelta(days=6)))
+            parts.append(
+                current.join(rate, on=["institution_id", "weekday"], how="left")
+                .group_by("institution_id")
+                .agg(
+                    pl.col("value").sum().alias("observed"),
+                    pl.col("value").filter(pl.col("rate").is_not_null()).sum().alias("observed_judged"),
+                    pl.col("rate").sum().alias("expected"),
+                    pl.col("rate").is_not_null().any().alias("has_expectation"),
+                    pl.len().alias("covered_days"),
+                )
+                .with_columns(pl.lit(start).alias("week_start"))
+            )
+        return pl.concat(parts) if parts else pl.DataFrame()
+
+    expectation.weeks = weeks  # type: ignore[attr-defined]
+    return expectation
+
+
+def _figures(frame: pl.DataFrame) -> Figures:
+    """Figures from rows of a per-scope aggregate (or zeros when the scope has no rows)."""
+    if frame.height == 0:
+        return Figures(active=0, expected_active=0, observed=0.0, expected=0.0, reporting=0)
+    row = frame.row(0, named=True)
+    return Figures(
+        active=int(row["active"]), expected_active=int(row["expected_active"]),
+        observed=float(row["observed"]), expected=float(row["expected"]),
+        reporting=int(row["reporting"]),
+    )
+
+
+AGGREGATES = [
+    (pl.col("observed") > 0).sum().alias("active"),
+    (pl.col("expected") > 0).sum().alias("expected_active"),
+    pl.col("observed_judged").sum().alias("observed"),
+    pl.col("expected").sum().alias("expected"),
+    pl.len().alias("reporting"),
+]
+
+
+def build_weekly_context(
+    daily: pl.DataFrame,
+    directory: pl.DataFrame,
+    episodes: pl.DataFrame,
+    quality: Quality,
+    week: str,
+    region: str | None = None,
+    lang: str = "uk",
+    *,
+    metric: str = "participants",
+    expectation: Expectation | None = None,
+) -> WeeklyContext:
+    if region is not None and region not in REGIONS:
+        raise ReportError(f"unknown region code '{region}'; use an ISO 3166-2:UA code such as UA-63")
+    if lang not in ("uk", "en"):
+        raise ReportError(f"unknown language '{lang}'; use uk or en")
+    expectation = expectation or same_weekday_baseline()
+    start, end = parse_week(week)
+    starts = [start - dt.timedelta(weeks=k) for k in range(SPARK_WEEKS - 1, -1, -1)]
+    last_start = starts[-2]
+    weekly = expectation(daily, starts, metric).join(
+        directory.select("institution_id", "region"), on="institution_id", how="inner"
+    )
+    scoped_dir = directory if region is None else directory.filter(pl.col("region") == region)
+    scoped = weekly if region is None else weekly.filter(pl.col("region") == region)
+
+    def pick(frame: pl.DataFrame, when: dt.date) -> Figures:
+        return _figures(frame.filter(pl.col("week_start") == when).select(AGGREGATES))
+
+    by_region = (
+        weekly.filter(pl.col("week_start").is_in([start, last_start]))
+        .group_by("region", "week_start").agg(AGGREGATES)
+    )
+    regions = tuple(
+        RegionRow(code, region_name(code, lang), Comparison(
+            _figures(by_region.filter((pl.col("region") == code) & (pl.col("week_start") == start))),
+            _figures(by_region.filter((pl.col("region") == code) & (pl.col("week_start") == last_start))),
+        ))
+        for code in sorted(REGIONS)
+    )
+    rows = _episode_rows(episodes, directory, start, end, region, lang)
+    return WeeklyContext(
+        lang=lang, week=week, week_start=start, week_end=end,
+        scope_code=region or "",
+        scope_name=region_name(region, lang) if region else ("Україна" if lang == "uk" else "Ukraine"),
+        metric=metric, institutions=scoped_dir.height,
+        headline=Comparison(pick(scoped, start), pick(scoped, last_start)),
+        regions=regions,
+        new_episodes=rows["new"], ongoing_episodes=rows["ongoing"],
+        resolved_episodes=rows["resolved"],
+        episode_totals=(len(rows["new"]), len(rows["ongoing"]), len(rows["resolved"])),
+        contacts=_contacts(episodes, directory, scoped, starts, start, end, region, lang),
+        timeline_days=tuple(end - dt.timedelta(days=k) for k in range(TIMELINE_DAYS - 1, -1, -1)),
+        outages=_outages(episodes, end, region, lang),
+        quality=quality,
+        baseline_weeks=getattr(expectation, "weeks", 8),
+    )
+
+
+def _in_week(episodes: pl.DataFrame, start: dt.date, end: dt.date, region: str | None) -> pl.DataFrame:
+    """Episodes known by the week's end and not over before it began, with their kind."""
+    frame = episodes.filter(
+        (pl.col("detected_on") <= end) & (pl.col("end").is_null() | (pl.col("end") >= start))
+    )
+    if region is not None:
+        frame = frame.filter((pl.col("region") == region) | (pl.col("scope") == "platform"))
+    return frame.with_columns(
+        pl.when(pl.col("end").is_not_null() & (pl.col("end") <= end)).then(pl.lit("resolved"))
+        .when(pl.col("detected_on") >= start).then(pl.lit("new"))
+        .otherwise(pl.lit("ongoing")).alias("kind"),
+        # An episode that ended after this week was still ongoing at its end.
+        pl.when(pl.col("end") <= end).then(pl.col("end")).alias("end"),
+    ).sort("severity", "id", descending=[True, False])
+
+
+def _episode_rows(episodes, directory, start, end, region, lang) -> dict[str, tuple[EpisodeRow, ...]]:
+    frame = _in_week(episodes, start, end, region).join(
+        directory.select("institution_id", "name"), on="institution_id", how="left"
+    )
+    out: dict[str, list[EpisodeRow]] = {"new": [], "ongoing": [], "resolved": []}
+    for e in frame.iter_rows(named=True):  # rows of the report, not of the data
+        where = region_name(e["region"], lang) if e["region"] in REGIONS else ""
+        subject = e["name"] or e["institution_id"] or (where if e["scope"] == "region" else "")
+        out[e["kind"]].append(EpisodeRow(
+            id=e["id"], scope=e["scope"], subject=subject or "",
+            region_name=where if e["scope"] == "institution" else "",
+            start=e["start"], end=e["end"], status="resolved" if e["kind"] == "resolved" else "open",
+            severity=float(e["severity"]), expected=float(e["expected"]),
+            observed=float(e["observed"]), metric=e["metric"],
+            explanation=e["explanation"] if lang == "en" else "",
+        ))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def _contacts(episodes, directory, weekly, starts, start, end, region, lang) -> tuple[ContactRow, ...]:
+    """Institutions with an unresolved drop this week, by severity x usual size."""
+    open_ = (
+        _in_week(episodes, start, end, region)
+        .filter((pl.col("scope") == "institution") & (pl.col("kind") != "resolved"))
+        .group_by("institution_id")
+        .agg(pl.col("severity").max(), pl.col("start").min(), pl.col("expected").max().alias("ep_expected"))
+    )
+    this_week = weekly.filter(pl.col("week_start") == start).select("institution_id", "expected", "observed")
+    ranked = (
+        open_.join(this_week, on="institution_id", how="left")
+        .join(directory, on="institution_id", how="inner")
+        .with_columns(
+            pl.coalesce("expected", "ep_expected").alias("size"),
+            pl.col("observed").fill_null(0.0),
+        )
+        .with_columns((pl.col("severity") * pl.col("size")).alias("priority"))
+        .sort("priority", "institution_id", descending=[True, False], nulls_last=True)
+        .head(CONTACT_LIMIT)
+    )
+    history = weekly.filter(pl.col("institution_id").is_in(ranked["institution_id"].implode()))
+    series = {
+        key: dict(zip(group["week_start"], zip(group["observed"], group["expected"], group["has_expectation"])))
+        for (key,), group in history.group_by("institution_id")
+    }
+    weeks = tuple(iso_week(s) for s in starts)
+    rows = []
+    for rank, r in enumerate(ranked.iter_rows(named=True), start=1):
+        points = [series.get(r["institution_id"], {}).get(s) for s in starts]
+        rows.append(ContactRow(
+            rank=rank, institution_id=r["institution_id"], name=r["name"], kind=r["kind"],
+            region_name=region_name(r["region"], lang),
+            contacts=tuple(c.strip() for c in r["contacts"].split(";") if c.strip()),
+            severity=float(r["severity"]), expected=float(r["size"] or 0.0),
+            observed=float(r["observed"]), since=r["start"],
+            sparkline=Sparkline(
+                weeks=weeks,
+                values=tuple(float(p[0]) if p else 0.0 for p in points),
+                expected=tuple(float(p[1]) if p and p[2] else None for p in points),
+            ),
+        ))
+    return tuple(rows)
+
+
+def _outages(episodes, end, region, lang) -> tuple[OutageRow, ...]:
+    first = end - dt.timedelta(days=TIMELINE_DAYS - 1)
+    frame = _in_week(episodes, first, end, region).filter(pl.col("scope") == "region").sort("region", "start")
+    days = [first + dt.timedelta(days=k) for k in range(TIMELINE_DAYS)]
+    return tuple(
+        OutageRow(
+            region_code=o["region"], region_name=region_name(o["region"], lang),
+            start=o["start"], end=o["end"], severity=float(o["severity"]),
+            days=tuple(o["start"] <= d and (o["end"] is None or d <= o["end"]) for d in days),
+        )
+        for o in frame.iter_rows(named=True)
+    )
