@@ -39,3 +39,7 @@ def main(ctx: click.Context, home: str | None) -> None:
 
 
 register(main)
+
+
+if __name__ == "__main__":
+    main()

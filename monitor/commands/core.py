@@ -43,4 +43,23 @@ def import_(ctx: click.Context, file: str) -> None:
     click.echo(f"{Path(file).name}: {added} institutions added, {updated} updated")
 
 
-commands = [init, institutions]
+@click.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Run the whole job on the bundled fixtures (into --home, else a new temporary home)."""
+    import os
+    import tempfile
+
+    from monitor.demo import run_demo
+    from monitor.home import Home
+
+    chosen = ctx.find_root().obj
+    if chosen is None and not os.environ.get("MONITOR_HOME"):
+        chosen = tempfile.mkdtemp(prefix="monitor-demo-")
+    summary = run_demo(Home.open(chosen))
+    for line in summary.lines():
+        click.echo(line)
+    click.echo(f"next: monitor --home {summary.home} daily --from {summary.last_day}")
+
+
+commands = [init, institutions, demo]

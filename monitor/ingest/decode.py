@@ -45,6 +45,8 @@ def detect_encoding(raw: bytes, complete: bool) -> str:
         encoding = "utf-16"
     elif _looks_utf16_without_bom(raw):
         encoding = "utf-16-le"
+    elif b"\x00" in raw[:8192]:
+        raise NotText("binary data, not a text export")
     else:
         try:
             codecs.getincrementaldecoder("utf-8")(errors="strict").decode(raw, final=complete)

@@ -15,7 +15,10 @@ import polars as pl
 from monitor.store import scan_meetings
 
 TOLERANCE = "90s"
-_KEYS = ["platform", "series_key", "instance_key", "wall_start"]
+# Keys are kept as 64-bit hashes: a month of national data is ~10 million meetings, and
+# hashes keep that index at ~24 bytes a meeting. A collision (odds ~1e-6 per month) would
+# drop one meeting.
+_KEYS = ["instance_hash", "series_hash", "wall_start"]
 
 
 class KnownMeetings:
@@ -27,9 +30,12 @@ class KnownMeetings:
         self.months: dict[str, pl.DataFrame] = {}
 
     def _wall(self, frame: pl.DataFrame | pl.LazyFrame):
-        return frame.with_columns(
-            pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None).alias("wall_start")
-        ).select(_KEYS)
+        return frame.select(
+            pl.col("instance_key").hash(seed=1).alias("instance_hash"),
+            pl.concat_str("platform", "series_key", separator="\x1f").hash(seed=2).alias("series_hash"),
+            pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None)
+            .alias("wall_start"),
+        )
 
     def _month(self, month: str) -> pl.DataFrame:
         if month not in self.months:
@@ -41,17 +47,18 @@ class KnownMeetings:
         known = pl.concat([self._month(m) for m in months]) if months else None
         if known is None or known.is_empty():
             return meetings
-        fresh = meetings.join(known.select("instance_key"), on="instance_key", how="anti")
-        if fresh.is_empty():
-            return fresh
-        probe = self._wall(fresh).sort("wall_start")
-        matched = probe.join_asof(
-            known.select("platform", "series_key", pl.col("wall_start").alias("known_start"))
-            .sort("known_start"),
-            left_on="wall_start", right_on="known_start", by=["platform", "series_key"],
+        probe = self._wall(meetings).with_row_index("row")
+        probe = probe.join(known.select("instance_hash"), on="instance_hash", how="anti")
+        if probe.is_empty():
+            return meetings.clear()
+        matched = probe.sort("wall_start").join_asof(
+            known.select("series_hash", pl.col("wall_start").alias("known_start")).sort("known_start"),
+            left_on="wall_start", right_on="known_start", by="series_hash",
             strategy="nearest", tolerance=TOLERANCE,
-        ).filter(pl.col("known_start").is_not_null())
-        return fresh.join(matched.select("instance_key"), on="instance_key", how="anti")
+            check_sortedness=False,  # both sides are sorted above; polars cannot check within `by` groups
+        )
+        keep = matched.filter(pl.col("known_start").is_null())["row"]
+        return meetings.with_row_index("row").filter(pl.col("row").is_in(keep.implode())).drop("row")
 
     def add(self, meetings: pl.DataFrame) -> None:
         keys = self._wall(meetings).with_columns(

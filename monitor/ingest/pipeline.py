@@ -30,7 +30,7 @@ from monitor.locking import home_lock
 from monitor.pseudonym import hash_column, load_key
 from monitor.schema import MEETINGS, REPORTED_DAILY, conform
 from monitor.state import connect, transaction
-from monitor.store import month_of, part_path, rebuild_dirty, sweep_orphans, write_atomic
+from monitor.store import part_path, rebuild_dirty, sweep_orphans, write_atomic
 
 
 @dataclass(frozen=True)
