@@ -7,7 +7,6 @@ with mode 0600 on first use. Keep it: a new key gives every host a new pseudonym
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import secrets
 from pathlib import Path
@@ -17,6 +16,7 @@ import polars as pl
 from monitor.errors import ConfigError
 
 ENV_KEY = "MONITOR_SECRET_KEY"
+_BLOCK = 64  # SHA-256 block size
 
 
 def load_key(key_file: Path) -> bytes:
@@ -33,13 +33,44 @@ def load_key(key_file: Path) -> bytes:
     return key.encode("ascii")
 
 
-def pseudonymise(key: bytes, email: str) -> str:
-    normalised = email.strip().lower()
-    return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+class Pseudonymiser:
+    """HMAC-SHA256 (RFC 2104) of lower-cased addresses, as 32 hex digits.
 
+    The inner and outer hash states are keyed once and copied per address, which is about
+    twice as fast as `hmac.digest` per call; the national export of a day carries some
+    hundred thousand hosts. Digests are remembered for the life of the object: the same
+    teachers host every day, so a batch of daily exports hashes each address once.
+    """
 
-def hash_column(key: bytes, emails: pl.Series) -> pl.Series:
-    """Hash each distinct address once; empty and null addresses stay null."""
-    distinct = emails.drop_nulls().unique()
-    table = {e: pseudonymise(key, e) for e in distinct.to_list() if e.strip()}
-    return emails.replace_strict(table, default=None, return_dtype=pl.String)
+    def __init__(self, key: bytes):
+        if len(key) > _BLOCK:
+            key = hashlib.sha256(key).digest()
+        padded = key.ljust(_BLOCK, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
+        self._known: dict[str, str] = {}
+
+    def one(self, email: str) -> str:
+        normalised = email.strip().lower()
+        digest = self._known.get(normalised)
+        if digest is None:
+            inner = self._inner.copy()
+            inner.update(normalised.encode("utf-8"))
+            outer = self._outer.copy()
+            outer.update(inner.digest())
+            digest = self._known[normalised] = outer.hexdigest()[:32]
+        return digest
+
+    def column(self, emails: pl.Series) -> pl.Series:
+        """Hash each distinct address once; empty and null addresses become null."""
+        normalised = emails.str.strip_chars().str.to_lowercase()
+        distinct = normalised.drop_nulls().unique()
+        distinct = distinct.filter(distinct != "").to_list()
+        table = pl.DataFrame(
+            {"address": distinct, "digest": [self.one(e) for e in distinct]},
+            schema={"address": pl.String, "digest": pl.String},
+        )
+        return (
+            normalised.to_frame("address")
+            .join(table, on="address", how="left", maintain_order="left")["digest"]
+        )

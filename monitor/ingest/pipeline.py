@@ -27,7 +27,7 @@ from monitor.ingest.dedup import KnownMeetings
 from monitor.ingest.readers import READERS, sniff
 from monitor.ingest.readers.base import FormatError, ReadResult, Source, date_span
 from monitor.locking import home_lock
-from monitor.pseudonym import hash_column, load_key
+from monitor.pseudonym import Pseudonymiser, load_key
 from monitor.schema import MEETINGS, REPORTED_DAILY, conform
 from monitor.state import connect, transaction
 from monitor.store import part_path, rebuild_dirty, sweep_orphans, write_atomic
@@ -49,7 +49,7 @@ class _Context:
     conn: sqlite3.Connection
     mapper: Mapper
     institutions: set[str]
-    key: bytes
+    pseudonymiser: Pseudonymiser
     known: KnownMeetings
     csv_timezone: str
     local_timezone: str
@@ -104,7 +104,7 @@ def ingest_paths(
             )
         ctx = _Context(
             home=home, conn=conn, mapper=Mapper(directory), institutions=ids,
-            key=load_key(home.secret_key_file),
+            pseudonymiser=Pseudonymiser(load_key(home.secret_key_file)),
             known=KnownMeetings(conn, settings.ingest.timezone),
             csv_timezone=csv_timezone, local_timezone=settings.ingest.timezone,
             institution=institution, move_originals=move_originals,
@@ -216,7 +216,7 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
             ctx.mapper.map_frame(keys).drop("account_id"),
             on=["zoom_group", "department", "host_domain"], how="left", nulls_equal=True,
         )
-    frame = frame.with_columns(hash_column(ctx.key, frame["host_email"]).alias("host_hash"))
+    frame = frame.with_columns(ctx.pseudonymiser.column(frame["host_email"]).alias("host_hash"))
     return conform(frame, MEETINGS).unique("instance_key", keep="first", maintain_order=True), None
 
 

@@ -67,31 +67,41 @@ def parse_naive(column: str, fmt: str) -> pl.Expr:
     return pl.col(column).str.strip_chars().str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
 
 
-def localize_span(start: pl.Expr, end: pl.Expr, minutes: pl.Expr, tz: str) -> tuple[pl.Expr, pl.Expr]:
-    """UTC start and end of meetings given naive local times and their stated length.
+def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: str) -> pl.DataFrame:
+    """Add `start_utc` and `end_utc` from naive local `start`/`end` columns and the stated
+    length in `minutes`.
 
-    Outside the repeated hour both readings agree. Inside it, the pair of readings whose
-    length is closest to `minutes` wins (earliest on a tie, e.g. a meeting wholly inside
+    Outside the repeated hour both readings of a time agree. Inside it, the pair of readings
+    whose length is closest to `minutes` wins (earliest on a tie, e.g. a meeting wholly inside
     the repeated hour, where nothing in the file can tell).
     """
-    def read(expr: pl.Expr, which: str) -> pl.Expr:
-        return expr.dt.replace_time_zone(tz, ambiguous=which, non_existent="null").dt.convert_time_zone("UTC")
+    def read(column: str, which: str) -> pl.Expr:
+        return (
+            pl.col(column).dt.replace_time_zone(tz, ambiguous=which, non_existent="null")
+            .dt.convert_time_zone("UTC")
+        )
 
-    s_early, s_late = read(start, "earliest"), read(start, "latest")
-    e_early, e_late = read(end, "earliest"), read(end, "latest")
-    stated = minutes.cast(pl.Float64) * 60.0
-    candidates = [(s_early, e_early), (s_early, e_late), (s_late, e_early), (s_late, e_late)]
+    frame = frame.with_columns(
+        read(start, "earliest").alias("_s0"), read(start, "latest").alias("_s1"),
+        read(end, "earliest").alias("_e0"), read(end, "latest").alias("_e1"),
+    )
+    ambiguous = (pl.col("_s0") != pl.col("_s1")) | (pl.col("_e0") != pl.col("_e1"))
+    if not frame.select(ambiguous.any()).item():
+        return frame.rename({"_s0": "start_utc", "_e0": "end_utc"}).drop("_s1", "_e1")
+    stated = pl.col(minutes).cast(pl.Float64) * 60.0
+    pairs = [("_s0", "_e0"), ("_s0", "_e1"), ("_s1", "_e0"), ("_s1", "_e1")]
 
-    def misfit(s: pl.Expr, e: pl.Expr) -> pl.Expr:
-        seconds = (e - s).dt.total_seconds().cast(pl.Float64)
-        # A negative length is impossible; stated minutes are rounded up, so allow 60 s.
+    def misfit(s: str, e: str) -> pl.Expr:
+        seconds = (pl.col(e) - pl.col(s)).dt.total_seconds().cast(pl.Float64)
         return pl.when(seconds < 0).then(float("inf")).otherwise((seconds - stated).abs())
 
-    best_s, best_e, best_fit = candidates[0][0], candidates[0][1], misfit(*candidates[0])
-    for s, e in candidates[1:]:
-        fit = misfit(s, e)
-        better = fit < best_fit
-        best_s = pl.when(better).then(s).otherwise(best_s)
-        best_e = pl.when(better).then(e).otherwise(best_e)
-        best_fit = pl.when(better).then(fit).otherwise(best_fit)
-    return best_s, best_e
+    frame = frame.with_columns(
+        pl.concat_list([misfit(s, e) for s, e in pairs]).list.arg_min().alias("_pick")
+    )
+    choose = {}
+    for target, index in (("start_utc", 0), ("end_utc", 1)):
+        expr = pl.col(pairs[0][index])
+        for number, pair in enumerate(pairs[1:], start=1):
+            expr = pl.when(pl.col("_pick") == number).then(pl.col(pair[index])).otherwise(expr)
+        choose[target] = expr
+    return frame.with_columns(**choose).drop("_s0", "_s1", "_e0", "_e1", "_pick")

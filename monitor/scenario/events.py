@@ -34,8 +34,18 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 # Autumn-2022 strikes on the grid (month, day); mapped onto the simulated year(s).
-STRIKES_2022 = ((10, 10), (10, 11), (10, 17), (10, 18), (10, 31), (11, 15), (11, 23),
-                (11, 24), (12, 5), (12, 16))
+STRIKES_2022 = (
+    (10, 10),
+    (10, 11),
+    (10, 17),
+    (10, 18),
+    (10, 31),
+    (11, 15),
+    (11, 23),
+    (11, 24),
+    (12, 5),
+    (12, 16),
+)
 # Later waves, used by the harsh-winter variant.
 STRIKES_WINTER = ((12, 29), (1, 14), (1, 26), (2, 10), (3, 9))
 SCHOOL_DAY = 0.6  # calendar factor at or above which a day counts as a school day
@@ -84,14 +94,18 @@ def place_events(days, calendar, region_idx, region_codes, ids, rates, rng) -> P
     mult = np.ones((n, n_days), dtype=np.float32)
     members = [np.flatnonzero(region_idx == r) for r in range(len(region_codes))]
     counts = np.array([len(m) for m in members], dtype=float)
-    # Region means of the calendar: is a region in session on a day?
-    onehot = np.zeros((len(region_codes), n), dtype=np.float32)
-    onehot[region_idx, np.arange(n)] = 1.0
-    region_cal = (onehot @ calendar) / np.maximum(counts, 1)[:, None]
+    # Region means of the calendar: is a region in session on a day? (27 regions)
+    region_cal = np.stack(
+        [
+            calendar[m].mean(axis=0) if len(m) else np.zeros(n_days, dtype=np.float32)
+            for m in members
+        ]
+    )
     weekday = ((days.astype("int64") - 4) % 7) < 5
 
-    _missing(book, rates, scale, weekday, region_cal, rng)
-    _strikes(book, mult, days, members, counts, region_cal, rates, rng)
+    strike_days = _strike_days(days, rates, rng)
+    _missing(book, rates, scale, weekday, region_cal, strike_days, rng)
+    _strikes(book, mult, strike_days, members, counts, region_cal, rates, rng)
     _blackouts(book, mult, days, members, counts, region_cal, weekday, rates, scale, rng)
     onboard = _institution_events(book, mult, calendar, region_idx, rates, scale, rng)
 
@@ -99,9 +113,14 @@ def place_events(days, calendar, region_idx, region_codes, ids, rates, rng) -> P
         return days[i].astype(dt.date)
 
     rows = [
-        {**r, "start": date(r["start"]), "end": date(r["end"]), "reference": date(r["reference"]),
-         "institution_id": None if r["inst"] is None else ids[r["inst"]],
-         "region": None if r["region"] is None else region_codes[r["region"]]}
+        {
+            **r,
+            "start": date(r["start"]),
+            "end": date(r["end"]),
+            "reference": date(r["reference"]),
+            "institution_id": None if r["inst"] is None else ids[r["inst"]],
+            "region": None if r["region"] is None else region_codes[r["region"]],
+        }
         for r in book.rows
     ]
     labels = pl.DataFrame(
@@ -115,17 +134,27 @@ def place_events(days, calendar, region_idx, region_codes, ids, rates, rng) -> P
 
 
 def _label(book, kind, scope, start, end, reference, depth, inst=None, region=None):
-    book.rows.append({"kind": kind, "scope": scope, "start": int(start), "end": int(end),
-                      "reference": int(reference), "depth": float(depth), "inst": inst,
-                      "region": region})
+    book.rows.append(
+        {
+            "kind": kind,
+            "scope": scope,
+            "start": int(start),
+            "end": int(end),
+            "reference": int(reference),
+            "depth": float(depth),
+            "inst": inst,
+            "region": region,
+        }
+    )
 
 
-def _missing(book, rates, scale, weekday, region_cal, rng):
+def _missing(book, rates, scale, weekday, region_cal, strike_days, rng):
     lo, hi = rates.missing_days
-    total = int(round(rng.integers(lo, hi + 1) * min(1.0, scale)))
+    total = round(float(rng.integers(lo, hi + 1)) * min(1.0, scale))
     in_session = weekday & (region_cal.mean(axis=0) > 0.5)
     candidates = np.flatnonzero(in_session)
-    candidates = candidates[candidates >= 14]
+    # A gap on a strike day would hide the outage: keep them apart.
+    candidates = candidates[(candidates >= 14) & ~np.isin(candidates, strike_days)]
     for _ in range(50):
         if total <= 0 or len(candidates) == 0:
             break
@@ -134,9 +163,9 @@ def _missing(book, rates, scale, weekday, region_cal, rng):
         span = range(first, first + run)
         if span[-1] >= len(weekday) or not all(d in candidates for d in span):
             continue
-        if book.missing[max(first - 3, 0): first + run + 3].any():
+        if book.missing[max(first - 3, 0) : first + run + 3].any():
             continue
-        book.missing[first: first + run] = True
+        book.missing[first : first + run] = True
         _label(book, "missing_export", "platform", first, first + run - 1, first, 1.0)
         total -= run
 
@@ -157,13 +186,14 @@ def _strike_days(days, rates, rng) -> list[int]:
     return sorted(int(h) for h in rng.choice(hits, size=keep, replace=False)) if keep else []
 
 
-def _strikes(book, mult, days, members, counts, region_cal, rates, rng):
+def _strikes(book, mult, strike_days, members, counts, region_cal, rates, rng):
     n_days = mult.shape[1]
     weights = counts / counts.sum()
-    for day in _strike_days(days, rates, rng):
+    for day in strike_days:
         hit = rng.integers(rates.regions_per_strike[0], rates.regions_per_strike[1] + 1)
-        for region in rng.choice(len(members), size=min(hit * 2, len(members)), replace=False,
-                                 p=weights):
+        for region in rng.choice(
+            len(members), size=min(hit * 2, len(members)), replace=False, p=weights
+        ):
             if hit == 0:
                 break
             length = int(rng.integers(1, 4))
@@ -174,20 +204,30 @@ def _strikes(book, mult, days, members, counts, region_cal, rates, rng):
             level = rng.uniform(0.02, 0.3, end - day + 1)  # region level per day
             spread = rng.uniform(-0.08, 0.08, (len(rows), end - day + 1))
             mult[np.ix_(rows, np.arange(day, end + 1))] *= np.clip(level + spread, 0.0, 0.3)
-            book.region_busy[region, day: end + 1] = True
-            _label(book, "regional_outage", "region", day, end, day, 1 - level.min(),
-                   region=int(region))
+            book.region_busy[region, day : end + 1] = True
+            _label(
+                book,
+                "regional_outage",
+                "region",
+                day,
+                end,
+                day,
+                1 - level.min(),
+                region=int(region),
+            )
             hit -= 1
 
 
 def _blackouts(book, mult, days, members, counts, region_cal, weekday, rates, scale, rng):
     n_days = mult.shape[1]
     month = days.astype("datetime64[M]").astype(int) % 12 + 1
-    mondays = np.flatnonzero((((days.astype("int64") - 4) % 7) == 0) & np.isin(month, (11, 12, 1, 2)))
+    mondays = np.flatnonzero(
+        (((days.astype("int64") - 4) % 7) == 0) & np.isin(month, (11, 12, 1, 2))
+    )
     if len(mondays) == 0:
         mondays = np.flatnonzero(((days.astype("int64") - 4) % 7) == 0)
-    mondays = mondays[mondays + 4 < n_days]
-    total = rng.poisson(rates.blackouts * scale)
+    mondays = mondays[(mondays >= 14) & (mondays + 4 < n_days)]  # after some history
+    total = round(rates.blackouts * scale)
     weights = counts / counts.sum()
     for _ in range(total * 10):
         if total == 0 or len(mondays) == 0:
@@ -195,15 +235,18 @@ def _blackouts(book, mult, days, members, counts, region_cal, weekday, rates, sc
         monday = int(rng.choice(mondays))
         region = int(rng.choice(len(members), p=weights))
         end = monday + 4
-        if region_cal[region, monday: end + 1].mean() < 0.6 or not book.free(region, monday - 3, end + 3):
+        if region_cal[region, monday : end + 1].mean() < 0.6 or not book.free(
+            region, monday - 3, end + 3
+        ):
             continue
         rows = members[region]
         level = rng.uniform(0.4, 0.7, 5)
         spread = rng.uniform(-0.1, 0.1, (len(rows), 5))
         mult[np.ix_(rows, np.arange(monday, end + 1))] *= np.clip(level + spread, 0.4, 0.7)
-        book.region_busy[region, monday: end + 1] = True
-        _label(book, "rolling_blackout", "region", monday, end, monday, 1 - level.min(),
-               region=region)
+        book.region_busy[region, monday : end + 1] = True
+        _label(
+            book, "rolling_blackout", "region", monday, end, monday, 1 - level.min(), region=region
+        )
         total -= 1
 
 
@@ -212,16 +255,32 @@ def _institution_events(book, mult, calendar, region_idx, rates, scale, rng) -> 
     n, n_days = calendar.shape
     onboard = np.zeros(n, dtype=np.int64)
     order = rng.permutation(n)
-    k_on = min(int(round(rates.onboarding * n)), n) if n_days > 60 else 0
+    k_on = min(round(rates.onboarding * n), n) if n_days > 60 else 0
     joining, rest = order[:k_on], list(order[k_on:])
     onboard[joining] = rng.integers(14, n_days - 30, size=len(joining))
+    # An institution's first covered day is never a day without any export.
+    next_covered = np.flatnonzero(~book.missing)
+    onboard[joining] = next_covered[np.searchsorted(next_covered, onboard[joining])]
     for i, o in zip(joining, onboard[joining]):  # loop over labelled events
         ramp = min(10, n_days - o)
-        mult[i, o: o + ramp] *= np.linspace(0.4, 1.0, ramp, dtype=np.float32)
-        _label(book, "onboarding", "distractor", o, min(o + 13, n_days - 1), o, 0.0,
-               inst=int(i), region=int(region_idx[i]))
-    plan = [("institution_drop", rates.drop), ("gradual_decline", rates.decline),
-            ("single_day_dip", rates.dip), ("small_shift", rates.shift)]
+        mult[i, o : o + ramp] *= np.linspace(0.4, 1.0, ramp, dtype=np.float32)
+        _label(
+            book,
+            "onboarding",
+            "distractor",
+            o,
+            min(o + 13, n_days - 1),
+            o,
+            0.0,
+            inst=int(i),
+            region=int(region_idx[i]),
+        )
+    plan = [
+        ("institution_drop", rates.drop),
+        ("gradual_decline", rates.decline),
+        ("single_day_dip", rates.dip),
+        ("small_shift", rates.shift),
+    ]
     for kind, rate in plan:
         for _ in range(rng.poisson(rate * n * scale)):
             for _attempt in range(5):
@@ -252,7 +311,7 @@ def _place_one(book, mult, cal, i, region, kind, rng) -> bool:
         if not book.free(region, onset - 3, max(end, onset + 10)):
             return False
         days = end - onset + 1
-        mult[i, onset: end + 1] *= np.clip(level + rng.uniform(-0.05, 0.05, days), 0.0, 0.3)
+        mult[i, onset : end + 1] *= np.clip(level + rng.uniform(-0.05, 0.05, days), 0.0, 0.3)
         _label(book, kind, "institution", onset, end, onset, 1 - level, inst=i, region=region)
     elif kind == "gradual_decline":
         ramp = int(rng.integers(14, 36))
@@ -264,8 +323,17 @@ def _place_one(book, mult, cal, i, region, kind, rng) -> bool:
         reference = int(ref_days[0])
         t = np.arange(n_days - onset)
         mult[i, onset:] *= (1 - (1 - floor) * np.minimum(1.0, t / ramp)).astype(np.float32)
-        _label(book, kind, "institution", onset, n_days - 1, reference, 1 - floor, inst=i,
-               region=region)
+        _label(
+            book,
+            kind,
+            "institution",
+            onset,
+            n_days - 1,
+            reference,
+            1 - floor,
+            inst=i,
+            region=region,
+        )
     elif kind == "single_day_dip":
         level = rng.uniform(0.0, 0.3)
         if not book.free(region, onset - 3, onset + 3):
@@ -277,6 +345,5 @@ def _place_one(book, mult, cal, i, region, kind, rng) -> bool:
         if not book.free(region, onset - 3, onset + 10):
             return False
         mult[i, onset:] *= level
-        _label(book, kind, "distractor", onset, n_days - 1, onset, 1 - level, inst=i,
-               region=region)
+        _label(book, kind, "distractor", onset, n_days - 1, onset, 1 - level, inst=i, region=region)
     return True

@@ -16,42 +16,95 @@ from monitor.regions import KINDS, REGIONS
 # Rough population weights (millions, 2021), with occupied territories cut down: few
 # institutions there still use the national licences.
 REGION_WEIGHTS: dict[str, float] = {
-    "UA-05": 1.53, "UA-07": 1.02, "UA-09": 0.15, "UA-12": 3.10, "UA-14": 0.90,
-    "UA-18": 1.20, "UA-21": 1.25, "UA-23": 1.00, "UA-26": 1.36, "UA-30": 2.96,
-    "UA-32": 1.79, "UA-35": 0.92, "UA-40": 0.01, "UA-43": 0.02, "UA-46": 2.50,
-    "UA-48": 1.10, "UA-51": 2.37, "UA-53": 1.37, "UA-56": 1.15, "UA-59": 1.05,
-    "UA-61": 1.03, "UA-63": 2.60, "UA-65": 0.50, "UA-68": 1.25, "UA-71": 1.18,
-    "UA-74": 0.98, "UA-77": 0.90,
+    "UA-05": 1.53,
+    "UA-07": 1.02,
+    "UA-09": 0.15,
+    "UA-12": 3.10,
+    "UA-14": 0.90,
+    "UA-18": 1.20,
+    "UA-21": 1.25,
+    "UA-23": 1.00,
+    "UA-26": 1.36,
+    "UA-30": 2.96,
+    "UA-32": 1.79,
+    "UA-35": 0.92,
+    "UA-40": 0.01,
+    "UA-43": 0.02,
+    "UA-46": 2.50,
+    "UA-48": 1.10,
+    "UA-51": 2.37,
+    "UA-53": 1.37,
+    "UA-56": 1.15,
+    "UA-59": 1.05,
+    "UA-61": 1.03,
+    "UA-63": 2.60,
+    "UA-65": 0.50,
+    "UA-68": 1.25,
+    "UA-71": 1.18,
+    "UA-74": 0.98,
+    "UA-77": 0.90,
 }
 
 # Regional centre (locative-free nominative), a two-letter slug for domains, a phone area code.
 CITIES: dict[str, tuple[str, str, str]] = {
-    "UA-05": ("Вінниця", "vn", "432"), "UA-07": ("Луцьк", "lt", "332"),
-    "UA-09": ("Сєвєродонецьк", "sd", "645"), "UA-12": ("Дніпро", "dp", "56"),
-    "UA-14": ("Краматорськ", "kr", "626"), "UA-18": ("Житомир", "zt", "412"),
-    "UA-21": ("Ужгород", "uz", "312"), "UA-23": ("Запоріжжя", "zp", "61"),
-    "UA-26": ("Івано-Франківськ", "if", "342"), "UA-30": ("Київ", "kv", "44"),
-    "UA-32": ("Біла Церква", "bc", "456"), "UA-35": ("Кропивницький", "kd", "522"),
-    "UA-40": ("Севастополь", "sv", "692"), "UA-43": ("Сімферополь", "sf", "652"),
-    "UA-46": ("Львів", "lv", "32"), "UA-48": ("Миколаїв", "mk", "512"),
-    "UA-51": ("Одеса", "od", "48"), "UA-53": ("Полтава", "pl", "532"),
-    "UA-56": ("Рівне", "rv", "362"), "UA-59": ("Суми", "sm", "542"),
-    "UA-61": ("Тернопіль", "te", "352"), "UA-63": ("Харків", "kh", "57"),
-    "UA-65": ("Херсон", "ks", "552"), "UA-68": ("Хмельницький", "km", "382"),
-    "UA-71": ("Черкаси", "ck", "472"), "UA-74": ("Чернігів", "cn", "462"),
+    "UA-05": ("Вінниця", "vn", "432"),
+    "UA-07": ("Луцьк", "lt", "332"),
+    "UA-09": ("Сєвєродонецьк", "sd", "645"),
+    "UA-12": ("Дніпро", "dp", "56"),
+    "UA-14": ("Краматорськ", "kr", "626"),
+    "UA-18": ("Житомир", "zt", "412"),
+    "UA-21": ("Ужгород", "uz", "312"),
+    "UA-23": ("Запоріжжя", "zp", "61"),
+    "UA-26": ("Івано-Франківськ", "if", "342"),
+    "UA-30": ("Київ", "kv", "44"),
+    "UA-32": ("Біла Церква", "bc", "456"),
+    "UA-35": ("Кропивницький", "kd", "522"),
+    "UA-40": ("Севастополь", "sv", "692"),
+    "UA-43": ("Сімферополь", "sf", "652"),
+    "UA-46": ("Львів", "lv", "32"),
+    "UA-48": ("Миколаїв", "mk", "512"),
+    "UA-51": ("Одеса", "od", "48"),
+    "UA-53": ("Полтава", "pl", "532"),
+    "UA-56": ("Рівне", "rv", "362"),
+    "UA-59": ("Суми", "sm", "542"),
+    "UA-61": ("Тернопіль", "te", "352"),
+    "UA-63": ("Харків", "kh", "57"),
+    "UA-65": ("Херсон", "ks", "552"),
+    "UA-68": ("Хмельницький", "km", "382"),
+    "UA-71": ("Черкаси", "ck", "472"),
+    "UA-74": ("Чернігів", "cn", "462"),
     "UA-77": ("Чернівці", "cv", "372"),
 }
 
 VILLAGES = (
-    "Іванівка", "Петрівка", "Михайлівка", "Олександрівка", "Миколаївка", "Вільшанка",
-    "Калинівка", "Новоселиця", "Зелений Гай", "Степанівка", "Березівка", "Дубове",
-    "Сосновка", "Луки", "Криниці", "Яблунівка", "Вишневе", "Грушівка", "Тополі", "Лозова",
+    "Іванівка",
+    "Петрівка",
+    "Михайлівка",
+    "Олександрівка",
+    "Миколаївка",
+    "Вільшанка",
+    "Калинівка",
+    "Новоселиця",
+    "Зелений Гай",
+    "Степанівка",
+    "Березівка",
+    "Дубове",
+    "Сосновка",
+    "Луки",
+    "Криниці",
+    "Яблунівка",
+    "Вишневе",
+    "Грушівка",
+    "Тополі",
+    "Лозова",
 )
 
 # (name prefix, domain slug) per kind; schools pick among several forms.
 SCHOOL_FORMS = (
-    ("Ліцей", "lyceum"), ("Гімназія", "gymnasium"),
-    ("Загальноосвітня школа I-III ступенів", "school"), ("Спеціалізована школа", "sschool"),
+    ("Ліцей", "lyceum"),
+    ("Гімназія", "gymnasium"),
+    ("Загальноосвітня школа I-III ступенів", "school"),
+    ("Спеціалізована школа", "sschool"),
 )
 PRIMARY = ("Початкова школа", "primary")
 OTHER_FORMS = {
@@ -69,13 +122,24 @@ SIZE_MODEL = {
     "college": (20.0, 0.6, 3.0, 120.0),
     "university": (120.0, 0.7, 20.0, 800.0),
 }
-CLASS_SIZE = {"school": (8, 28), "vocational": (10, 25), "college": (12, 28), "university": (15, 60)}
+CLASS_SIZE = {
+    "school": (8, 28),
+    "vocational": (10, 25),
+    "college": (12, 28),
+    "university": (15, 60),
+}
 
 _B62 = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 
 DIRECTORY_COLUMNS = (
-    "institution_id", "name", "region", "kind", "zoom_account_id", "zoom_group",
-    "email_domains", "contacts",
+    "institution_id",
+    "name",
+    "region",
+    "kind",
+    "zoom_account_id",
+    "zoom_group",
+    "email_domains",
+    "contacts",
 )
 
 
@@ -120,28 +184,32 @@ def make_institutions(n: int, rng: np.random.Generator) -> tuple[pl.DataFrame, p
     own_account = (kinds == "college") | (kinds == "university")
     accounts = np.where(own_account, _account_ids(rng, n), "")
 
-    base = pl.DataFrame({
-        "region": np.array(codes)[region_idx],
-        "kind": kinds,
-        "prefix": prefix,
-        "slug": slug,
-        "rural": rural,
-        "village": np.array(VILLAGES)[rng.integers(0, len(VILLAGES), n)],
-        "phone_tail": rng.integers(0, 10_000, n),
-        "zoom_account_id": accounts,
-        "expected_meetings": expected,
-        "class_size": class_size,
-        "meeting_length": rng.uniform(35.0, 80.0, n),
-        "host_share": rng.uniform(0.35, 0.75, n),
-        "dispersion": rng.uniform(4.0, 30.0, n),
-        "trend": rng.normal(0.0, 0.15, n),
-    })
-    cities = pl.DataFrame({
-        "region": list(CITIES),
-        "city": [v[0] for v in CITIES.values()],
-        "abbr": [v[1] for v in CITIES.values()],
-        "area": [v[2] for v in CITIES.values()],
-    })
+    base = pl.DataFrame(
+        {
+            "region": np.array(codes)[region_idx],
+            "kind": kinds,
+            "prefix": prefix,
+            "slug": slug,
+            "rural": rural,
+            "village": np.array(VILLAGES)[rng.integers(0, len(VILLAGES), n)],
+            "phone_tail": rng.integers(0, 10_000, n),
+            "zoom_account_id": accounts,
+            "expected_meetings": expected,
+            "class_size": class_size,
+            "meeting_length": rng.uniform(35.0, 80.0, n),
+            "host_share": rng.uniform(0.35, 0.75, n),
+            "dispersion": rng.uniform(4.0, 30.0, n),
+            "trend": rng.normal(0.0, 0.15, n),
+        }
+    )
+    cities = pl.DataFrame(
+        {
+            "region": list(CITIES),
+            "city": [v[0] for v in CITIES.values()],
+            "abbr": [v[1] for v in CITIES.values()],
+            "area": [v[2] for v in CITIES.values()],
+        }
+    )
     num = pl.int_range(1, pl.len() + 1).over("region", "kind")
     frame = (
         base.join(cities, on="region", how="left")
@@ -171,7 +239,14 @@ def make_institutions(n: int, rng: np.random.Generator) -> tuple[pl.DataFrame, p
     )
     directory = frame.select([pl.col(c).cast(pl.String) for c in DIRECTORY_COLUMNS])
     attributes = frame.select(
-        "institution_id", "region", "kind", "expected_meetings", "class_size",
-        "meeting_length", "host_share", "dispersion", "trend",
+        "institution_id",
+        "region",
+        "kind",
+        "expected_meetings",
+        "class_size",
+        "meeting_length",
+        "host_share",
+        "dispersion",
+        "trend",
     )
     return directory, attributes

@@ -24,12 +24,14 @@ from monitor.regions import KINDS
 KIND_SCHOOL, KIND_VOCATIONAL, KIND_COLLEGE, KIND_UNIVERSITY = range(len(KINDS))
 
 # Mon..Sun factors per kind (index as KINDS).
-WEEKLY = np.array([
-    [1.00, 1.02, 1.00, 0.98, 0.90, 0.02, 0.005],
-    [1.00, 1.00, 1.00, 0.97, 0.88, 0.04, 0.01],
-    [1.00, 1.00, 1.00, 0.97, 0.88, 0.06, 0.01],
-    [1.00, 1.00, 0.98, 0.95, 0.85, 0.25, 0.03],
-])
+WEEKLY = np.array(
+    [
+        [1.00, 1.02, 1.00, 0.98, 0.90, 0.02, 0.005],
+        [1.00, 1.00, 1.00, 0.97, 0.88, 0.04, 0.01],
+        [1.00, 1.00, 1.00, 0.97, 0.88, 0.06, 0.01],
+        [1.00, 1.00, 0.98, 0.95, 0.85, 0.25, 0.03],
+    ]
+)
 BREAK_RESIDUAL = 0.04  # teachers' meetings, clubs, make-up lessons during breaks
 SESSION_LEVEL = 0.45  # university exam sessions: fewer, longer meetings, Mon-Sat
 
@@ -39,8 +41,13 @@ def _d(year: int, month: int, day: int) -> np.datetime64:
 
 
 def _window(days: np.ndarray, start: np.ndarray, length: np.ndarray) -> np.ndarray:
-    """(N, D) mask of days in [start_i, start_i + length_i)."""
-    return (days[None, :] >= start[:, None]) & (days[None, :] < (start + length)[:, None])
+    """(N, D) mask of days in [start_i, start_i + length_i): one subtraction, one unsigned
+    comparison (days before the start wrap around to huge values)."""
+    since = (
+        days.astype(np.int32)[None, :]
+        - np.asarray(start).astype("datetime64[D]").astype(np.int32)[:, None]
+    )
+    return since.view(np.uint32) < np.asarray(length).astype(np.uint32)[:, None]
 
 
 def calendar_factors(
@@ -58,7 +65,7 @@ def calendar_factors(
     weekly = WEEKLY[kind_idx].copy()
     weekly[:, 4] *= rng.uniform(0.8, 1.1, n)
     weekly[:, 5] *= np.where(kind_idx == KIND_UNIVERSITY, rng.uniform(0.2, 2.0, n), 1.0)
-    factor = weekly[:, dow]
+    factor = weekly.astype(np.float32)[:, dow]
     offsets = days - np.timedelta64(0, "D")
     university = kind_idx == KIND_UNIVERSITY
     residual = BREAK_RESIDUAL * rng.uniform(0.3, 2.0, n)
@@ -74,9 +81,13 @@ def calendar_factors(
     first_year = int(str(days[0])[:4]) - 1
     last_year = int(str(days[-1])[:4])
     for year in range(first_year, last_year + 1):  # academic years Sep `year` .. Aug `year+1`
+        if _d(year, 9, 1) > days[-1] or _d(year + 1, 8, 31) < days[0]:
+            continue
         # Autumn: most regions one week from Oct 24 or 31, some two weeks.
         two_weeks = region_draw([0, 1], p=[0.75, 0.25]).astype(bool)
-        a_start = _d(year, 10, 24) + np.where(two_weeks, 0, region_draw([0, 7])) + jitter(-2, 2, 0.3)
+        a_start = (
+            _d(year, 10, 24) + np.where(two_weeks, 0, region_draw([0, 7])) + jitter(-2, 2, 0.3)
+        )
         a_len = np.where(two_weeks, 14, 7) + jitter(0, 2, 0.3)
         # Winter: Dec 24 (a few start earlier) to Jan 8, extended by some regions.
         w_start = _d(year, 12, 24) + jitter(-3, 1, 0.4)
@@ -111,13 +122,17 @@ def calendar_factors(
         )
         # Ramp-up over the first school days of September.
         ramp_days = rng.integers(5, 16, n)
-        since = (offsets - _d(year, 9, 1)).astype("int64")[None, :]
-        ramp = np.clip(0.55 + 0.45 * since / ramp_days[:, None], 0.55, 1.0)
-        factor = np.where((since >= 0) & (since < 21), factor * ramp, factor)
+        since = (offsets - _d(year, 9, 1)).astype("int64")
+        first = np.flatnonzero((since >= 0) & (since < 21))  # only September's first weeks
+        if len(first):
+            ramp = 0.55 + 0.45 * since[first][None, :] / ramp_days[:, None]
+            factor[:, first] *= np.clip(ramp, 0.55, 1.0).astype(np.float32)
 
-    sessions = SESSION_LEVEL * rng.uniform(0.6, 1.4, n)[:, None] * (dow < 6)[None, :]
+    level = (SESSION_LEVEL * rng.uniform(0.6, 1.4, n)).astype(np.float32)
+    sessions = level[:, None] * (dow < 6).astype(np.float32)[None, :]
     factor = np.where(in_session, sessions, factor)
-    factor = np.where(in_break, residual[:, None] * np.minimum(factor, 1.0) + 0.0, factor)
+    resid = residual.astype(np.float32)[:, None]
+    factor = np.where(in_break, resid * np.minimum(factor, np.float32(1.0)), factor)
     factor = _apply_holidays(factor, days, rng)
     return factor.astype(np.float32)
 

@@ -25,19 +25,20 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
     _first_bad(frame, pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
                "start or end time is not a date-time in the file's format ({fmt})".format(fmt=fmt))
     _first_bad(frame, ~pl.col("series_key").str.contains(r"^\d+$"), "meeting ID is not a number")
-    _first_bad(frame, pl.col("end_naive") < pl.col("start_naive"), "meeting ends before it starts")
     _first_bad(frame, pl.col("stated").is_null() & pl.col("minutes_text").fill_null("").ne(""),
                "meeting duration is not a whole number of minutes")
     _first_bad(frame, pl.col("stated") < 0, "negative meeting duration")
     _first_bad(frame, pl.col("participant_minutes") < 0, "negative participant duration")
     naive_minutes = ((pl.col("end_naive") - pl.col("start_naive")).dt.total_seconds() / 60).ceil()
     frame = frame.with_columns(pl.coalesce("stated", naive_minutes).cast(pl.Int32).alias("minutes"))
-    start_utc, end_utc = localize_span(
-        pl.col("start_naive"), pl.col("end_naive"), pl.col("minutes"), source.timezone
-    )
-    frame = frame.with_columns(start_utc.alias("start_utc"), end_utc.alias("end_utc"))
+    frame = localize_span(frame, "start_naive", "end_naive", "minutes", source.timezone)
     _first_bad(frame, pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
                f"time does not exist in {source.timezone} (skipped by the spring DST change)")
+    # Checked in UTC, not on the wall clock: a meeting may end in the repeated October hour
+    # at a wall time before its start (03:30 summer time -> 03:20 winter time).
+    _first_bad(frame, pl.col("end_utc") < pl.col("start_utc"), "meeting ends before it starts")
+    utc_minutes = ((pl.col("end_utc") - pl.col("start_utc")).dt.total_seconds() / 60).ceil()
+    frame = frame.with_columns(pl.coalesce("stated", utc_minutes).cast(pl.Int32).alias("minutes"))
     frame = frame.with_columns(
         pl.lit(platform).alias("platform"),
         (pl.col("series_key") + "@" + pl.col("start_utc").dt.strftime("%Y-%m-%dT%H:%M:%SZ"))
