@@ -22,3 +22,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+.PHONY: docs
+docs: $(STAMP)
+	$(VENV)/bin/python -m monitor.settings docs/configuration.md

@@ -89,15 +89,47 @@ class RoutingSettings:
 class ScheduleSettings:
     timezone: str = setting("Europe/Kyiv", "Time zone of the times below.")
     ingest_interval_seconds: int = setting(900, "Ingest the inbox this often; 0 disables.")
-    detect_time: str = setting("06:30", "Run detection daily at HH:MM, then dispatch; empty disables.")
+    detect_time: str = setting(
+        "06:30", "Run detection daily at HH:MM, then dispatch alerts; empty disables."
+    )
+    detect_interval_seconds: int = setting(
+        0, "If above 0, run detection (then dispatch) this often instead of at detect_time."
+    )
     dispatch_interval_seconds: int = setting(
         300, "Dispatch alerts (retries, reminders) this often; 0 disables."
     )
     weekly_report_time: str = setting(
-        "mon 08:00", "Send the weekly report e-mail at this weekday and HH:MM; empty disables."
+        "mon 08:00",
+        "E-mail last week's report to the [report] recipients at this weekday and HH:MM "
+        "(e.g. mon 08:00); empty disables.",
     )
-    weekly_report_to: list[str] = setting([], "Recipients of the weekly report e-mail.")
     misfire_grace_seconds: int = setting(3600, "Run a job that was missed by at most this long.")
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    national_recipients: list[str] = setting([], "Addresses that get the national weekly report.")
+    region_recipients: dict[str, list[str]] = setting(
+        {}, "Region code -> addresses that get that region's report, e.g. {\"UA-63\" = [...]}."
+    )
+    language: str = setting("uk", "Default report language: uk or en.")
+    recipient_languages: dict[str, str] = setting(
+        {}, "Address -> language (uk or en) for recipients who want another than `language`."
+    )
+    email_episodes: int = setting(15, "At most this many rows per episode list in the e-mail body.")
+    email_contacts: int = setting(20, "At most this many institutions to contact in the e-mail body.")
+
+    def __post_init__(self) -> None:
+        from monitor.regions import REGIONS
+
+        languages = [self.language, *self.recipient_languages.values()]
+        if bad := [lang for lang in languages if lang not in ("uk", "en")]:
+            raise ConfigError(f"[report]: unknown language '{bad[0]}'; use uk or en")
+        if bad := [code for code in self.region_recipients if code not in REGIONS]:
+            raise ConfigError(
+                f"[report] region_recipients: unknown region code '{bad[0]}'; use ISO 3166-2:UA "
+                "codes such as UA-63"
+            )
 
 
 @dataclass(frozen=True)
@@ -107,6 +139,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
 
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:
@@ -230,6 +263,18 @@ def example_toml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def reference_markdown() -> str:
+    """The settings reference embedded in docs/configuration.md (`make docs` refreshes it)."""
+    lines = []
+    for name, cls in SECTIONS.items():
+        lines += [f"### [{name}]", "", "| key | default | meaning |", "|---|---|---|"]
+        for f in dataclasses.fields(cls):
+            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            lines.append(f"| `{f.name}` | `{_toml_value(default)}` | {f.metadata['doc']} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
 def documented_keys() -> list[str]:
     return [
         f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)
@@ -246,3 +291,18 @@ def _toml_value(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + "}"
     return str(value)
+
+
+def _refresh_docs(path: Path) -> None:
+    """Replace the reference between the markers of docs/configuration.md."""
+    start, end = "<!-- settings-reference:start -->", "<!-- settings-reference:end -->"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{start}\n{reference_markdown()}{end}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    _refresh_docs(Path(sys.argv[1]))

@@ -6,9 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from monitor.commands import alerts, core, data
+    from monitor.commands import alerts, core, data, fixtures, report
 
-    for module in (core, data, alerts):
+    for module in (core, data, alerts, report, fixtures):
         for command in module.commands:
             group.add_command(command)
 
@@ -17,4 +17,6 @@ def open_home(ctx: click.Context):
     """The Home for this invocation, from --home / MONITOR_HOME."""
     from monitor.home import Home
 
-    return Home.open(ctx.find_root().obj)
+    home = Home.open(ctx.find_root().obj)
+    home.settings  # noqa: B018 - a bad monitor.toml stops every command, not just some
+    return home
