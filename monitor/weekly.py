@@ -57,35 +57,76 @@ def iso_week(day: dt.date) -> str:
 def same_weekday_baseline(weeks: int = 8) -> Expectation:
     """Expected activity on a covered day = the institution's mean on the same weekday over the
     `weeks` weeks before the week judged (covered days only). Institutions without history on
-    that weekday get no expectation for the day and stay out of the index."""
+    that weekday get no expectation for the day and stay out of the index.
+
+    Computed on an (institution x week x weekday) array: a running sum over the week axis gives
+    every judged week's baseline at once (no loop over institutions or weeks)."""
 
     def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
-        day = daily.select(
-            "institution_id", "date", pl.col(metric).cast(pl.Float64).alias("value"),
-            pl.col("date").dt.weekday().alias("weekday"),
+        import numpy as np
+
+        first = starts[0] - dt.timedelta(weeks=weeks)
+        n_weeks = (starts[-1] - first).days // 7 + 1
+        frame = daily.filter(
+            pl.col("date").is_between(first, first + dt.timedelta(weeks=n_weeks) - dt.timedelta(days=1))
         )
-        parts = []
-        for start in starts:  # a handful of weeks, each a whole-frame expression
-            history = day.filter(
-                pl.col("date").is_between(start - dt.timedelta(weeks=weeks), start - dt.timedelta(days=1))
-            )
-            rate = history.group_by("institution_id", "weekday").agg(pl.col("value").mean().alias("rate"))
-            current = day.filter(pl.col("date").is_between(start, start + dt.timedelta(days=6)))
-            parts.append(
-                current.join(rate, on=["institution_id", "weekday"], how="left")
-                .group_by("institution_id")
-                .agg(
-                    pl.col("value").sum().alias("observed"),
-                    pl.col("value").filter(pl.col("rate").is_not_null()).sum().alias("observed_judged"),
-                    pl.col("rate").sum().alias("expected"),
-                    pl.col("rate").is_not_null().any().alias("has_expectation"),
-                    pl.len().alias("covered_days"),
-                )
-                .with_columns(pl.lit(start).alias("week_start"))
-            )
-        return pl.concat(parts) if parts else pl.DataFrame()
+        ids = frame.select(pl.col("institution_id").unique().sort())["institution_id"]
+        index = frame.join(ids.to_frame().with_row_index("row"), on="institution_id").select(
+            "row", ((pl.col("date") - pl.lit(first)).dt.total_days()).alias("day"),
+            pl.col(metric).cast(pl.Float64).alias("value"),
+        )
+        cube = np.full((len(ids), n_weeks * 7), np.nan)
+        cube[index["row"].to_numpy(), index["day"].to_numpy()] = index["value"].fill_null(0.0).to_numpy()
+        cube = cube.reshape(len(ids), n_weeks, 7)
+        present = ~np.isnan(cube)
+        zero = np.zeros((len(ids), 1, 7))
+        sums = np.concatenate([zero, np.nancumsum(cube, axis=1)], axis=1)  # weeks before k
+        counts = np.concatenate([zero, np.cumsum(present, axis=1)], axis=1)
+        judged = np.arange(n_weeks - len(starts), n_weeks)
+        n = counts[:, judged] - counts[:, judged - weeks]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = (sums[:, judged] - sums[:, judged - weeks]) / n  # nan without history
+        values, seen = cube[:, judged], present[:, judged]
+        usable = seen & ~np.isnan(rate)
+        result = pl.DataFrame({
+            "institution_id": np.repeat(ids.to_numpy(), len(starts)),
+            "week_start": np.tile(np.array(starts, dtype="datetime64[D]"), len(ids)),
+            "observed": np.nansum(values, axis=2).ravel(),
+            "observed_judged": np.where(usable, values, 0.0).sum(axis=2).ravel(),
+            "expected": np.where(usable, rate, 0.0).sum(axis=2).ravel(),
+            "has_expectation": usable.any(axis=2).ravel(),
+            "covered_days": seen.sum(axis=2).ravel(),
+        })
+        return result.with_columns(pl.col("week_start").cast(pl.Date)).filter(pl.col("covered_days") > 0)
 
     expectation.weeks = weeks  # type: ignore[attr-defined]
+    return expectation
+
+
+def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectation:
+    """An Expectation from a detector's daily expectation, e.g. `DropDetector.expected_frame()`
+    (institution_id, date, expected; null = none). Observed values come from `daily`."""
+
+    def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
+        joined = daily.join(expected.select("institution_id", "date", pl.col("expected").alias("rate")),
+                            on=["institution_id", "date"], how="left")
+        week_start = pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)
+        value = pl.col(metric).cast(pl.Float64)
+        return (
+            joined.with_columns(week_start.alias("week_start"))
+            .filter(pl.col("week_start").is_in(starts))
+            .group_by("institution_id", "week_start")
+            .agg(
+                value.sum().alias("observed"),
+                value.filter(pl.col("rate").is_not_null()).sum().alias("observed_judged"),
+                pl.col("rate").sum().alias("expected"),
+                pl.col("rate").is_not_null().any().alias("has_expectation"),
+                pl.len().alias("covered_days"),
+            )
+        )
+
+    expectation.weeks = weeks  # type: ignore[attr-defined]
+    expectation.method = "detector"  # type: ignore[attr-defined]
     return expectation
 
 
@@ -166,6 +207,7 @@ def build_weekly_context(
         outages=_outages(episodes, end, region, lang),
         quality=quality,
         baseline_weeks=getattr(expectation, "weeks", 8),
+        expectation=getattr(expectation, "method", "same_weekday"),
     )
 
 
@@ -260,3 +302,119 @@ def _outages(episodes, end, region, lang) -> tuple[OutageRow, ...]:
         )
         for o in frame.iter_rows(named=True)
     )
+
+
+# --- Edges: load from the home directory, write files, send e-mail. ---------------------------
+
+
+def load_episodes(conn) -> pl.DataFrame:
+    from models.episodes import EPISODES
+
+    columns = ", ".join(f'"{c}"' for c in EPISODES)
+    rows = conn.execute(f"SELECT {columns} FROM episodes").fetchall()
+    frame = pl.DataFrame(rows, schema=list(EPISODES), orient="row")
+    dates = ("start", "detected_on", "end")
+    return frame.select(
+        pl.col(c).cast(pl.String).str.to_date() if c in dates else pl.col(c).cast(t)
+        for c, t in EPISODES.items()
+    )
+
+
+def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
+    from monitor.store import read_coverage, scan_meetings
+
+    first, last = start.isoformat(), end.isoformat()
+    received, rejected = conn.execute(
+        "SELECT COALESCE(SUM(status = 'ingested'), 0), COALESCE(SUM(status = 'rejected'), 0) "
+        "FROM ledger WHERE substr(ingested_at, 1, 10) BETWEEN ? AND ?", (first, last),
+    ).fetchone()
+    covered = set(read_coverage(home).filter(pl.col("date").is_between(start, end))["date"].to_list())
+    days = [start + dt.timedelta(days=k) for k in range(7)]
+    unmapped = (
+        scan_meetings(conn)
+        .filter(pl.col("institution_id").is_null() & pl.col("local_date").is_between(start, end))
+        .select(pl.col("host_hash").n_unique().alias("hosts"), pl.len().alias("meetings"))
+        .collect()
+    )
+    return Quality(
+        exports_received=int(received), exports_rejected=int(rejected),
+        covered_days=len(covered), missing_days=tuple(d for d in days if d not in covered),
+        unmapped_hosts=int(unmapped["hosts"][0] or 0), unmapped_meetings=int(unmapped["meetings"][0]),
+        quarantined_files=sum(1 for p in home.quarantine.iterdir() if not p.name.endswith(".reason")),
+    )
+
+
+def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> WeeklyContext:
+    """The report context from the store and state.sqlite of `home`."""
+    from monitor.directory import directory_frame
+    from monitor.state import connect
+    from monitor.store import read_daily
+
+    start, end = parse_week(week)
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
+        if directory.height == 0:
+            raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
+        episodes = load_episodes(conn)
+        quality = load_quality(home, conn, start, end)
+    history_from = start - dt.timedelta(weeks=SPARK_WEEKS + 8)
+    daily = read_daily(home).filter(pl.col("date").is_between(history_from, end))
+    return build_weekly_context(daily, directory, episodes, quality, week, region, lang)
+
+
+def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
+                 out: Path | None, now: dt.datetime) -> tuple[Path, Path]:
+    """Write the browser report to `out` (default: home/reports/) and the e-mail variant
+    beside it as a .eml message. Returns both paths."""
+    from reports.email import report_filename, weekly_message
+    from reports.render import render_browser
+
+    settings = home.settings.report
+    ctx = weekly_context(home, week, region, lang or settings.language)
+    path = out or home.reports / report_filename(ctx)
+    message = weekly_message(ctx, [], home.settings.smtp.from_address, now,
+                             settings.email_episodes, settings.email_contacts)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_browser(ctx), encoding="utf-8")
+        eml = path.with_suffix(".eml")
+        eml.write_bytes(message.as_bytes())
+    except OSError as exc:
+        raise ReportError(f"cannot write {path} ({exc.strerror}); choose another --out") from None
+    return path, eml
+
+
+def recipient_groups(home: "Home") -> dict[tuple[str | None, str], list[str]]:
+    """(region or None for national, language) -> addresses, from [report]."""
+    settings = home.settings.report
+    groups: dict[tuple[str | None, str], list[str]] = {}
+    scopes = [(None, settings.national_recipients), *sorted(settings.region_recipients.items())]
+    for scope, addresses in scopes:
+        for address in addresses:
+            lang = settings.recipient_languages.get(address, settings.language)
+            groups.setdefault((scope, lang), []).append(address)
+    return groups
+
+
+def send_weekly(home: "Home", week: str, now: dt.datetime) -> list[tuple[str, str, list[str]]]:
+    """Send the week's report to every recipient group; one message per scope and language.
+    Returns (scope, language, addresses) per message sent."""
+    from monitor.mail import send_message
+    from reports.email import weekly_message
+
+    groups = recipient_groups(home)
+    if not groups:
+        raise ReportError(
+            "no report recipients; set national_recipients or region_recipients in [report] of monitor.toml"
+        )
+    settings = home.settings
+    sent = []
+    for (scope, lang), addresses in groups.items():
+        ctx = weekly_context(home, week, scope, lang)
+        message: EmailMessage = weekly_message(
+            ctx, addresses, settings.smtp.from_address, now,
+            settings.report.email_episodes, settings.report.email_contacts,
+        )
+        send_message(settings.smtp, message)
+        sent.append((scope or "national", lang, addresses))
+    return sent

@@ -168,6 +168,7 @@ class WeeklyContext:
     outages: tuple[OutageRow, ...]
     quality: Quality
     baseline_weeks: int  # weeks of history behind the expectation (methods note)
+    expectation: str = "same_weekday"  # how expected activity was made: same_weekday / detector
 
     def truncated(self, episodes: int, contacts: int) -> "WeeklyContext":
         """The same report with at most `episodes` rows per episode list and `contacts`

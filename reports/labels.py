@@ -33,6 +33,12 @@ def labels(_: Callable[[str], str]) -> dict[str, dict[str, str]]:
             "school": _("school"), "vocational": _("vocational school"),
             "college": _("college"), "university": _("university"),
         },
+        "expectation": {
+            "same_weekday": _("Expected activity of an institution is its average on the same "
+                              "weekday over the previous %(weeks)s weeks."),
+            "detector": _("Expected activity of an institution comes from the drop detector's "
+                          "model of its usual level, weekday pattern and peers."),
+        },
         "metric": {
             "participants": _("participants"), "meetings": _("meetings"),
             "meeting_minutes": _("meeting minutes"), "active_hosts": _("active hosts"),

@@ -75,27 +75,30 @@ def _locale(ctx: Any) -> str:
 
 @pass_context
 def _num(ctx: Any, value: float | None, digits: int = 0) -> str:
+    _ = ctx["_"]
     if value is None:
-        return ctx["_"]("n/a")
+        return _("n/a")
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, pattern, locale=_locale(ctx))
 
 
 @pass_context
 def _pct(ctx: Any, value: float | None) -> str:
+    _ = ctx["_"]
     if value is None:
-        return ctx["_"]("n/a")
+        return _("n/a")
     return format_percent(value, "#,##0%", locale=_locale(ctx))
 
 
 @pass_context
 def _pp(ctx: Any, change: float | None) -> str:
     """A change of the index in percentage points, always signed."""
+    _ = ctx["_"]
     if change is None:
-        return ctx["_"]("n/a")
+        return _("n/a")
     points = format_decimal(abs(change) * 100, "0.0", locale=_locale(ctx))
-    sign = "+" if change >= 0 else "−"
-    return ctx["_"]("%(sign)s%(points)s pp") % {"sign": sign, "points": points}
+    sign = "±" if round(abs(change) * 100, 1) == 0 else ("+" if change > 0 else "−")
+    return _("%(sign)s%(points)s pp") % {"sign": sign, "points": points}
 
 
 @pass_context
