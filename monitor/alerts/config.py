@@ -40,7 +40,8 @@ def validate_alerting(settings: "Settings", path: Path | str) -> None:
     for region, team in routing.regions.items():
         if not _REGION.match(region):
             raise ConfigError(
-                f"{path} [routing]: '{region}' is not a region code; use ISO 3166-2:UA such as UA-63"
+                f"{path} [routing]: '{region}' is not a region code; "
+                "use ISO 3166-2:UA such as UA-63"
             )
         if team not in routing.teams:
             raise ConfigError(
@@ -98,7 +99,9 @@ def _validate_schedule(schedule, path: Path | str) -> None:
             f"{path} [schedule]: unknown timezone '{schedule.timezone}'; use an IANA name"
         ) from None
     if schedule.detect_time and not _TIME.match(schedule.detect_time):
-        raise ConfigError(f"{path} [schedule]: detect_time must be HH:MM, not '{schedule.detect_time}'")
+        raise ConfigError(
+            f"{path} [schedule]: detect_time must be HH:MM, not '{schedule.detect_time}'"
+        )
     if schedule.weekly_report_time:
         parts = schedule.weekly_report_time.split()
         if len(parts) != 2 or parts[0] not in WEEKDAYS or not _TIME.match(parts[1]):
@@ -106,13 +109,14 @@ def _validate_schedule(schedule, path: Path | str) -> None:
                 f"{path} [schedule]: weekly_report_time must look like 'mon 08:00', "
                 f"not '{schedule.weekly_report_time}'"
             )
-    for key in ("ingest_interval_seconds", "dispatch_interval_seconds", "misfire_grace_seconds"):
+    for key in ("ingest_interval_seconds", "detect_interval_seconds", "dispatch_interval_seconds",
+                "misfire_grace_seconds"):
         if getattr(schedule, key) < 0:
             raise ConfigError(f"{path} [schedule]: {key} must not be negative")
 
 
 def receivers_for(settings: "Settings", region: str | None) -> list[str]:
-    """Receiver names for an alert of `region` (None: national/platform): region team, else default."""
+    """Receiver names for an alert of `region` (None: platform): its team, else the default."""
     routing = settings.routing
     team = routing.regions.get(region or "", routing.default_team)
     return list(routing.teams.get(team, [])) if team else []

@@ -62,7 +62,14 @@ CREATE TABLE IF NOT EXISTS notified (
 
 
 def ensure_schema(conn: sqlite3.Connection) -> sqlite3.Connection:
-    conn.executescript(SCHEMA)
+    """Create the tables once; safe inside a transaction (executescript would commit it)."""
+    present = conn.execute(
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'notified'"
+    ).fetchone()[0]
+    if not present:
+        if conn.in_transaction:
+            raise RuntimeError("create the alert tables before opening a transaction")
+        conn.executescript(SCHEMA)
     return conn
 
 
@@ -79,4 +86,4 @@ def parse_iso(text: str) -> datetime:
 def rows(conn: sqlite3.Connection, sql: str, params=()) -> list[dict]:
     cursor = conn.execute(sql, params)
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

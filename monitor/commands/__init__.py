@@ -6,9 +6,9 @@ import click
 
 
 def register(group: click.Group) -> None:
-    from monitor.commands import alerts, core, data, fixtures, report
+    from monitor.commands import alerts, core, data, detection, fixtures, report
 
-    for module in (core, data, alerts, report, fixtures):
+    for module in (core, data, alerts, report, fixtures, detection):
         for command in module.commands:
             group.add_command(command)
 

@@ -95,7 +95,9 @@ def silence(ctx: click.Context, institution: str | None, region: str | None, eve
         try:
             ends = datetime.fromisoformat(until)
         except ValueError:
-            raise SilenceError(f"'{until}' is not an ISO time; use e.g. 2026-03-02T18:00+02:00") from None
+            raise SilenceError(
+                f"'{until}' is not an ISO time; use e.g. 2026-03-02T18:00+02:00"
+            ) from None
         if ends.tzinfo is None:
             raise SilenceError("--until needs a UTC offset, e.g. 2026-03-02T18:00+02:00")
     value = institution or region or ""
@@ -153,9 +155,12 @@ def dispatch(ctx: click.Context, dry_run: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context) -> None:
     """Run the scheduled jobs from [schedule] until SIGTERM or Ctrl-C."""
+    from monitor.scheduler import configure_logging
     from monitor.scheduler import serve as run
 
-    run(open_home(ctx))
+    home = open_home(ctx)
+    configure_logging()
+    run(home)
 
 
 @click.group()

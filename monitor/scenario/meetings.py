@@ -71,6 +71,12 @@ def _uuids(rng: np.random.Generator, n: int) -> np.ndarray:
     return out
 
 
+def _ranks(sizes: np.ndarray) -> np.ndarray:
+    """0..k-1 for each group of size k, concatenated: [2, 3] -> [0, 1, 0, 1, 2]."""
+    total = int(sizes.sum())
+    return np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+
+
 def host_pools(directory: pl.DataFrame, daily: pl.DataFrame, seed: int) -> pl.DataFrame:
     """A pool of teacher hosts per institution, sized to its busiest day."""
     rng = np.random.default_rng([seed, 11])
@@ -88,7 +94,7 @@ def host_pools(directory: pl.DataFrame, daily: pl.DataFrame, seed: int) -> pl.Da
     hosts = pl.DataFrame({
         "institution_id": np.repeat(inst["institution_id"].to_numpy(), size),
         "domain": np.repeat(inst["domain"].to_numpy(), size),
-        "host_no": np.concatenate([np.arange(k) for k in size]) if n else np.zeros(0, np.int64),
+        "host_no": _ranks(size),
         "host_name": np.char.add(np.char.add(first_c, " "), last_c),
         "local": np.char.add(np.char.add(np.char.array(first_l).astype(str), "."), last_l),
     })
@@ -217,9 +223,10 @@ def _joins(rng: np.random.Generator, meetings: pl.DataFrame, students: tuple[int
     # Person rows: host first (person 0) then students.
     per = people + 1
     mid = np.repeat(meetings["mid"].to_numpy(), per)
-    person = np.concatenate([np.arange(k) for k in per]) if m else np.zeros(0, np.int64)
+    person = _ranks(per)
     n = len(mid)
-    start = np.repeat(meetings["start_utc"].to_numpy().astype("datetime64[s]").astype(np.int64), per)
+    epoch = meetings["start_utc"].dt.epoch("s").to_numpy()
+    start = np.repeat(epoch, per)
     dur = np.repeat(meetings["duration_s"].to_numpy(), per)
     is_host = person == 0
     late = np.where(is_host, 0, rng.integers(0, 300, n))

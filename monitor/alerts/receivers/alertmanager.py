@@ -29,7 +29,8 @@ def postable(payload: dict) -> list[dict]:
                 "description": item.get("explanation") or "",
                 "report": payload.get("report") or "",
             },
-            "startsAt": f"{item['start']}T00:00:00Z" if item.get("start") else payload["created_at"],
+            "startsAt": (f"{item['start']}T00:00:00Z" if item.get("start")
+                         else payload["created_at"]),
         }
         if item["event"] == "resolved":
             alert["endsAt"] = payload["created_at"]

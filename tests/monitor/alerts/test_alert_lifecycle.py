@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from monitor.alerts.lifecycle import AlertError, acknowledge, get_alert, list_alerts, sync_alerts
-from monitor.alerts.silences import SilenceError, add_silence, expire_silence, parse_duration
 from monitor.alerts.service import with_conn
+from monitor.alerts.silences import SilenceError, add_silence, expire_silence, parse_duration
 
 
 @pytest.fixture
