@@ -28,23 +28,25 @@ class DemoSummary:
     meetings: int
     participants: int
     unmapped_meetings: int
+    last_weekday: str
     active_share_last_day: float
 
     def lines(self) -> list[str]:
-        ingested = sum(o.status == "ingested" for o in self.outcomes)
+        count = {s: sum(o.status == s for o in self.outcomes) for s in ("ingested", "duplicate", "rejected")}
         return [
             f"home: {self.home}",
             f"directory: {self.institutions} institutions",
-            f"exports: {ingested} files ingested, {len(self.outcomes) - ingested} skipped or rejected",
+            f"exports: {count['ingested']} files ingested, {count['duplicate']} already stored, "
+            f"{count['rejected']} rejected",
             f"days covered: {self.covered_days} ({self.first_day} .. {self.last_day})",
             f"meetings: {self.meetings:,}   participant joins: {self.participants:,}",
             f"unmapped meetings: {self.unmapped_meetings:,}",
-            f"institutions active on {self.last_day}: {self.active_share_last_day:.0%}",
+            f"institutions active on {self.last_weekday} (last weekday): {self.active_share_last_day:.0%}",
         ]
 
 
 def run_demo(home: Home, fixtures: Path = FIXTURES) -> DemoSummary:
-    directory, exports = fixtures / "institutions.csv", fixtures / "demo"
+    directory, exports = fixtures / "institutions.csv", fixtures / "demo" / "exports"
     if not directory.exists() or not exports.is_dir():
         raise MonitorError(
             f"bundled fixtures not found under {fixtures}; run the demo from a checkout of the repository"
@@ -55,14 +57,16 @@ def run_demo(home: Home, fixtures: Path = FIXTURES) -> DemoSummary:
     daily = read_daily(home)
     if daily.is_empty():
         raise MonitorError("the demo exports produced no daily metrics; check fixtures/demo")
-    last = daily["date"].max()
+    weekdays = daily.filter(pl.col("date").dt.weekday() <= 5)
+    last = (weekdays if not weekdays.is_empty() else daily)["date"].max()
     on_last = daily.filter(pl.col("date") == last)
     return DemoSummary(
         home=home.root,
         institutions=daily["institution_id"].n_unique(),
         outcomes=outcomes,
         first_day=str(daily["date"].min()),
-        last_day=str(last),
+        last_day=str(daily["date"].max()),
+        last_weekday=str(last),
         covered_days=daily["date"].n_unique(),
         meetings=int(daily["meetings"].sum()),
         participants=int(daily["participants"].sum()),

@@ -312,12 +312,10 @@ def load_episodes(conn) -> pl.DataFrame:
 
     columns = ", ".join(f'"{c}"' for c in EPISODES)
     rows = conn.execute(f"SELECT {columns} FROM episodes").fetchall()
-    frame = pl.DataFrame(rows, schema=list(EPISODES), orient="row")
     dates = ("start", "detected_on", "end")
-    return frame.select(
-        pl.col(c).cast(pl.String).str.to_date() if c in dates else pl.col(c).cast(t)
-        for c, t in EPISODES.items()
-    )
+    stored = {c: (pl.String if c in dates else t) for c, t in EPISODES.items()}
+    frame = pl.DataFrame(rows, schema=stored, orient="row")
+    return frame.with_columns(pl.col(c).str.to_date() for c in dates)
 
 
 def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:

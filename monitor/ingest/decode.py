@@ -46,7 +46,7 @@ def detect_encoding(raw: bytes, complete: bool) -> str:
     elif _looks_utf16_without_bom(raw):
         encoding = "utf-16-le"
     elif b"\x00" in raw[:8192]:
-        raise NotText("binary data, not a text export")
+        raise NotText("binary data")
     else:
         try:
             codecs.getincrementaldecoder("utf-8")(errors="strict").decode(raw, final=complete)
@@ -58,7 +58,7 @@ def detect_encoding(raw: bytes, complete: bool) -> str:
     except UnicodeDecodeError as exc:
         raise NotText(f"undecodable bytes at offset {exc.start}") from None
     if _binary(text):
-        raise NotText("binary data, not a text export")
+        raise NotText("binary data")
     return encoding
 
 

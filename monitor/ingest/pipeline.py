@@ -138,7 +138,8 @@ def _ingest_one(ctx: _Context, path: Path) -> Outcome:
         meetings, reported = _prepare(ctx, path, result)
     except RejectedFile as exc:
         _quarantine(ctx, path, sha, exc.reason)
-        return Outcome(path, "rejected", f"{exc.reason}; moved to quarantine/")
+        verb = "moved" if ctx.move_originals else "copied"
+        return Outcome(path, "rejected", f"{exc.reason}; {verb} to quarantine/")
     new_meetings = ctx.known.new_only(meetings) if meetings is not None else None
     _commit(ctx, path, sha, result, new_meetings, reported, meetings)
     records = len(meetings) if meetings is not None else len(reported)

@@ -191,8 +191,9 @@ def _strikes(book, mult, strike_days, members, counts, region_cal, rates, rng):
     weights = counts / counts.sum()
     for day in strike_days:
         hit = rng.integers(rates.regions_per_strike[0], rates.regions_per_strike[1] + 1)
+        # Only regions that have institutions can be drawn without replacement.
         for region in rng.choice(
-            len(members), size=min(hit * 2, len(members)), replace=False, p=weights
+            len(members), size=min(hit * 2, int(np.count_nonzero(weights))), replace=False, p=weights
         ):
             if hit == 0:
                 break

@@ -71,6 +71,9 @@ def read(source: Source) -> ReadResult:
             col("department").alias("department"),
             col("group").alias("zoom_group"),
             attendance.alias("attends"),
+            # Every row of this export is a participant join; a row without its join time
+            # was cut short (a truncated download or a hand-edited file).
+            col("join").fill_null("").eq("").alias("join_missing"),
             p_minutes.alias("p_minutes"),
             col("p_minutes").alias("p_minutes_text"),
         )
@@ -83,6 +86,7 @@ def read(source: Source) -> ReadResult:
             pl.col("host_email").first(),
             pl.col("department").first(),
             pl.col("zoom_group").first(),
+            pl.col("line").filter(pl.col("join_missing")).min().alias("cut_line"),
             pl.col("attends").sum().cast(pl.Int32).alias("participants"),
             pl.col("p_minutes").filter(pl.col("attends")).sum().alias("participant_minutes"),
             (pl.col("attends") & pl.col("p_minutes").is_null() & pl.col("p_minutes_text").fill_null("").ne(""))
@@ -93,10 +97,13 @@ def read(source: Source) -> ReadResult:
     )
     if meetings.is_empty():
         raise FormatError("no meeting rows under the header")
+    cut = meetings["cut_line"].min()
+    if cut is not None:
+        raise FormatError(f"line {cut}: no participant join time; the file looks truncated, export it again")
     bad = meetings.filter(pl.col("bad_p_minutes")).sort("line").head(1)
     if not bad.is_empty():
         raise FormatError(f"line {bad['line'][0]}: participant duration is not a whole number of minutes")
-    frame = finish_meetings(meetings.drop("bad_p_minutes"), source, platform="zoom")
+    frame = finish_meetings(meetings.drop("bad_p_minutes", "cut_line"), source, platform="zoom")
     return ReadResult(
         format="zoom-meeting-history",
         coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),

@@ -88,10 +88,10 @@ def test_bad_files_are_quarantined_and_the_rest_of_the_batch_is_ingested(monitor
     result = monitor("ingest", str(batch))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "backwards.csv: rejected: zoom-meeting-history: line 2: meeting ends before it starts; moved to quarantine/",
-        "empty.csv: rejected: empty file; export it again; moved to quarantine/",
-        "junk.bin: rejected: not a text export (binary data, not a text export); send the original CSV or JSON; moved to quarantine/",
-        f"notes.txt: rejected: unknown format; supported: {supported_formats()}; moved to quarantine/",
+        "backwards.csv: rejected: zoom-meeting-history: line 2: meeting ends before it starts; copied to quarantine/",
+        "empty.csv: rejected: empty file; export it again; copied to quarantine/",
+        "junk.bin: rejected: not a text export (binary data); send the original CSV or JSON; copied to quarantine/",
+        f"notes.txt: rejected: unknown format; supported: {supported_formats()}; copied to quarantine/",
     ]
     assert result.stdout.splitlines()[-1] == "1 ingested, 0 already stored, 4 rejected"
     quarantined = sorted(p.name for p in (home / "quarantine").iterdir())

@@ -59,9 +59,3 @@ def test_bad_fixtures_are_quarantined(monitor, home, name):
     ran = monitor("ingest", str(REPO / "fixtures/bad" / name))
     assert ran.exit_code == 1, ran.stdout
     assert (home / "quarantine" / f"{name}.reason").is_file()
-
-
-def test_bundled_demo_ingests_to_its_truth(monitor):
-    fixtures = REPO / "fixtures"
-    ingest_and_compare(monitor, fixtures / "institutions.csv", [fixtures / "demo/exports"],
-                       fixtures / "demo/truth_daily.csv")
