@@ -131,6 +131,7 @@ class Mapper:
         self.by_account = self._claims(institutions, lambda i: [i.zoom_account_id], "zoom_account_id", source)
         self.by_group = self._claims(institutions, lambda i: [i.zoom_group], "zoom_group", source)
         self.by_domain = self._claims(institutions, lambda i: i.domains, "email domain", source)
+        self._resolved: dict[tuple, str | None] = {}  # the same keys recur in every export
 
     @staticmethod
     def _claims(institutions, keys_of, what: str, source: str) -> dict[str, str]:
@@ -167,10 +168,9 @@ class Mapper:
     def map_frame(self, keys: pl.DataFrame) -> pl.DataFrame:
         """Add `institution_id` to a frame of distinct (account_id, zoom_group, department,
         host_domain) rows. Resolution runs once per distinct key, not per meeting."""
-        ids = [
-            self.resolve(a, g, d, m)
-            for a, g, d, m in keys.select(
-                "account_id", "zoom_group", "department", "host_domain"
-            ).iter_rows()
-        ]
+        ids = []
+        for key in keys.select("account_id", "zoom_group", "department", "host_domain").iter_rows():
+            if key not in self._resolved:
+                self._resolved[key] = self.resolve(*key)
+            ids.append(self._resolved[key])
         return keys.with_columns(pl.Series("institution_id", ids, dtype=pl.String))

@@ -122,23 +122,29 @@ def compute_month(conn: sqlite3.Connection, month: str, institutions: pl.DataFra
     )
     reported = _latest_reported(conn, month).with_columns(level=pl.lit("daily"))
     values = pl.concat([from_meetings, reported], how="diagonal_relaxed")
-    cells = covered.join(values, on=["platform", "level", "institution_id", "date"], how="left")
+    cells = covered.join(
+        values.with_columns(present=pl.lit(True)),
+        on=["platform", "level", "institution_id", "date"], how="left",
+    )
+    # A covered cell without a row is a real zero. A reported row keeps its nulls: Zoom's
+    # report/daily carries no meeting minutes and no hosts, which is unknown, not zero.
+    absent = pl.col("present").is_null()
     zero_hosts = pl.when(pl.col("level") == "meetings").then(0).otherwise(None)
     cells = cells.with_columns(
-        pl.col("meetings").fill_null(0),
-        pl.col("participants").fill_null(0),
-        pl.col("meeting_minutes").fill_null(0),
-        pl.when(pl.col("meetings").is_null()).then(zero_hosts).otherwise(pl.col("active_hosts"))
-        .alias("active_hosts"),
+        pl.when(absent).then(0).otherwise(pl.col(c)).alias(c)
+        for c in ("meetings", "participants", "meeting_minutes")
+    ).with_columns(
+        pl.when(absent).then(zero_hosts).otherwise(pl.col("active_hosts")).alias("active_hosts")
     )
+    def total(column: str) -> pl.Expr:
+        """Sum over platforms; unknown (null) only when no platform knows it."""
+        return (
+            pl.when(pl.col(column).is_null().all()).then(None).otherwise(pl.col(column).sum())
+            .alias(column)
+        )
+
     daily = cells.group_by("institution_id", "date").agg(
-        pl.col("meetings").sum(),
-        pl.col("participants").sum(),
-        pl.col("meeting_minutes").sum(),
-        pl.when(pl.col("active_hosts").is_null().all())
-        .then(None)
-        .otherwise(pl.col("active_hosts").sum())
-        .alias("active_hosts"),
+        total(c) for c in ("meetings", "participants", "meeting_minutes", "active_hosts")
     )
     return conform(daily, DAILY).sort("institution_id", "date")
 

@@ -88,16 +88,16 @@ def same_weekday_baseline(weeks: int = 8) -> Expectation:
             rate = (sums[:, judged] - sums[:, judged - weeks]) / n  # nan without history
         values, seen = cube[:, judged], present[:, judged]
         usable = seen & ~np.isnan(rate)
-        result = pl.DataFrame({
-            "institution_id": np.repeat(ids.to_numpy(), len(starts)),
-            "week_start": np.tile(np.array(starts, dtype="datetime64[D]"), len(ids)),
+        # Institution-major like the arrays' ravel(); typed even when there is no history.
+        cells = ids.to_frame().join(pl.DataFrame({"week_start": starts}, schema={"week_start": pl.Date}), how="cross")
+        result = cells.with_columns(**{
             "observed": np.nansum(values, axis=2).ravel(),
             "observed_judged": np.where(usable, values, 0.0).sum(axis=2).ravel(),
             "expected": np.where(usable, rate, 0.0).sum(axis=2).ravel(),
             "has_expectation": usable.any(axis=2).ravel(),
             "covered_days": seen.sum(axis=2).ravel(),
         })
-        return result.with_columns(pl.col("week_start").cast(pl.Date)).filter(pl.col("covered_days") > 0)
+        return result.filter(pl.col("covered_days") > 0)
 
     expectation.weeks = weeks  # type: ignore[attr-defined]
     return expectation

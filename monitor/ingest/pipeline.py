@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import shutil
 import sqlite3
 import zoneinfo
@@ -181,7 +182,7 @@ def _read(ctx: _Context, path: Path) -> ReadResult:
         raise RejectedFile(path, f"{reader.name}: {exc}") from None
     except NotText as exc:
         raise RejectedFile(path, f"{reader.name}: not valid text ({exc})") from None
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, pl.exceptions.PanicException) as exc:
         detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
         raise RejectedFile(path, f"{reader.name}: malformed content ({detail})") from None
     finally:
@@ -279,7 +280,11 @@ def _quarantine(ctx: _Context, path: Path, sha: str, reason: str) -> None:
     if ctx.move_originals:
         shutil.move(str(path), target)
     elif path.resolve() != target.resolve():
-        shutil.copyfile(path, target)
+        target.unlink(missing_ok=True)
+        try:  # a hard link costs no space, which matters for multi-gigabyte rejects
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
     target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with transaction(ctx.conn):

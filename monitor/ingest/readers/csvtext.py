@@ -67,6 +67,10 @@ def scan_positional(path, delimiter: str, width: int, skip_lines: int = 1) -> pl
         separator=delimiter,
         schema={name: pl.String for name in positional_names(width)},
         truncate_ragged_lines=True,
+        # polars sizes rows by the first data row: a short, blank or padded first row must
+        # not fail the file.
+        extra_columns="ignore",
+        missing_columns="insert",
         encoding="utf8",
         quote_char='"',
     )

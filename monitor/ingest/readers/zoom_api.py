@@ -82,12 +82,24 @@ def _load(source: Source, schema: dict) -> pl.DataFrame:
     return frame
 
 
-def _first_bad(frame: pl.DataFrame, condition: pl.Expr, message: str) -> None:
-    bad = frame.filter(condition.fill_null(False)).head(1)
-    if not bad.is_empty():
-        uuid = bad["uuid"][0]
-        name = f"meeting {bad['n'][0]}" + (f" (uuid {uuid})" if uuid else "")
-        raise FormatError(f"{name}: {message}")
+def _collect_checked(
+    rows: pl.LazyFrame, columns: list[pl.Expr], checks: list[tuple[pl.Expr, str]]
+) -> pl.DataFrame:
+    """`rows` as `columns`, after every check passed. Output and check flags come out of one
+    polars run (pages are many and small, so per-run overhead counts); only a failure looks
+    further, for the first meeting failing the first failed check."""
+    flags = [f"_check{i}" for i in range(len(checks))]
+    frame = rows.select(
+        *columns, "n", "uuid", *(cond.fill_null(False).alias(f) for f, (cond, _) in zip(flags, checks))
+    ).collect()
+    failed = frame.select(pl.col(flags).any()).row(0)
+    for hit, flag, (_, message) in zip(failed, flags, checks):
+        if hit:
+            bad = frame.filter(pl.col(flag)).head(1)
+            uuid = bad["uuid"][0]
+            name = f"meeting {bad['n'][0]}" + (f" (uuid {uuid})" if uuid else "")
+            raise FormatError(f"{name}: {message}")
+    return frame.select(pl.col(name) for name in READER_MEETINGS)
 
 
 def _span(first: str | None, last: str | None) -> tuple[dt.date, ...]:
@@ -102,7 +114,14 @@ def _span(first: str | None, last: str | None) -> tuple[dt.date, ...]:
     return date_span(start, end)
 
 
-def _utc(column: str) -> pl.Expr:
+_PLAIN_UTC = re.compile(r'"start_time"\s*:\s*"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"')
+
+
+def _utc(column: str, plain: bool) -> pl.Expr:
+    """ISO-8601 UTC times. Zoom writes `2025-03-31T05:58:12Z`, which has a fast parse; pages
+    whose first time looks otherwise (fractions, offsets) take the general one."""
+    if plain:
+        return pl.col(column).str.strptime(UTC_DATETIME, "%Y-%m-%dT%H:%M:%SZ", strict=False, cache=False)
     text = pl.col(column).str.strip_chars()
     return pl.coalesce(
         text.str.strptime(UTC_DATETIME, "%Y-%m-%dT%H:%M:%S%.fZ", strict=False),
@@ -110,70 +129,74 @@ def _utc(column: str) -> pl.Expr:
     )
 
 
-def _count(column: str) -> pl.Expr:
-    return pl.col(column).str.strip_chars()
-
-
 def read_meetings(source: Source) -> ReadResult:
     page = _load(source, _MEETINGS_SCHEMA)
     coverage = _span(page["from"][0], page["to"][0])
     rows = (
-        page.select(pl.col("meetings").explode())
+        page.lazy()
+        .select(pl.col("meetings").explode())
         .filter(pl.col("meetings").is_not_null())
         .unnest("meetings")
         .with_row_index("n", offset=1)
     )
-    dashboard = rows["participants_count"].null_count() == rows.height and rows["participants"].null_count() < rows.height
+    # The endpoint shows in the keys: only report pages carry `participants_count`.
+    head = source.head.text
+    dashboard = '"participants_count"' not in head and bool(re.search(_KEY.format("participants"), head))
     count_col = "participants" if dashboard else "participants_count"
-    rows = rows.with_columns(
-        _utc("start_time").alias("start_utc"),
-        _utc("end_time").alias("end_utc"),
-        pl.col("uuid").str.strip_chars(),
-        pl.col("id").str.strip_chars().alias("series_key"),
-        _count(count_col).alias("count_text"),
-        _count("total_minutes").alias("total_text"),
-        pl.col("duration").str.strip_chars().alias("duration_text"),
-    )
-    _first_bad(rows, pl.col("uuid").fill_null("") == "", "no uuid")
-    _first_bad(rows, ~pl.col("series_key").fill_null("").str.contains(_WHOLE), "'id' is not a meeting number")
-    _first_bad(rows, pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
-               "start_time/end_time are not ISO-8601 UTC times such as 2025-03-31T05:58:12Z")
-    _first_bad(rows, pl.col("end_utc") < pl.col("start_utc"), "ends before it starts")
-    _first_bad(rows, pl.col("count_text").fill_null("").str.starts_with("-"), f"negative {count_col}")
-    _first_bad(rows, ~pl.col("count_text").fill_null("").str.contains(_WHOLE), f"{count_col} is not a whole number")
+    plain = bool(_PLAIN_UTC.search(head))
+    text = {name: pl.col(name).str.strip_chars().fill_null("") for name in ("duration", "total_minutes")}
+    count = pl.col("count_text")
     if dashboard:
-        parts = pl.col("duration_text").str.extract_groups(r"^(?:(\d+):)?(\d+):(\d{2})$")
+        parts = text["duration"].str.extract_groups(r"^(?:(\d+):)?(\d+):(\d{2})$")
         seconds = (
             parts.struct[0].cast(pl.Int64).fill_null(0) * 3600
             + parts.struct[1].cast(pl.Int64) * 60 + parts.struct[2].cast(pl.Int64)
         )
-        rows = rows.with_columns(seconds.alias("seconds"), pl.lit(None, pl.Int64).alias("participant_minutes"))
-        _first_bad(rows, pl.col("duration_text").fill_null("").str.starts_with("-"), "negative duration")
-        _first_bad(rows, pl.col("seconds").is_null(), "duration is not mm:ss or h:mm:ss")
-        email, minutes = "email", (pl.col("seconds") / 60).ceil()
+        email, minutes, participant_minutes = "email", (seconds / 60).ceil(), pl.lit(None, pl.Int64)
     else:
-        _first_bad(rows, pl.col("duration_text").fill_null("").str.starts_with("-"), "negative duration")
-        _first_bad(rows, pl.col("total_text").fill_null("").str.starts_with("-"), "negative total_minutes")
-        _first_bad(rows, ~pl.col("total_text").fill_null("0").str.contains(_WHOLE), "total_minutes is not a whole number")
-        rows = rows.with_columns(pl.col("total_text").cast(pl.Int64, strict=False).alias("participant_minutes"))
         email = "user_email"
         minutes = ((pl.col("end_utc") - pl.col("start_utc")).dt.total_seconds() / 60).ceil()
+        participant_minutes = text["total_minutes"].cast(pl.Int64, strict=False)
     frame = rows.with_columns(
+        _utc("start_time", plain).alias("start_utc"), _utc("end_time", plain).alias("end_utc"),
+        pl.col(count_col).str.strip_chars().fill_null("").alias("count_text"),
+    ).with_columns(
         pl.lit("zoom").alias("platform"),
-        pl.col("uuid").alias("instance_key"),
+        pl.col("uuid").str.strip_chars().alias("instance_key"),
+        pl.col("id").str.strip_chars().alias("series_key"),
         pl.col(email).str.strip_chars().str.to_lowercase().alias("host_email"),
         pl.col("dept").str.strip_chars().replace("", None).alias("department"),
         pl.lit(None, pl.String).alias("zoom_group"),
         minutes.alias("minutes"),
-        pl.col("count_text").cast(pl.Int64, strict=False).alias("participants"),
+        count.cast(pl.Int64, strict=False).alias("participants"),
+        participant_minutes.alias("participant_minutes"),
     )
-    _first_bad(frame, pl.col("participants").is_null() | (pl.col("participants") > 2**31 - 1),
-               "participant count is out of range")
-    _first_bad(frame, pl.col("minutes") > 2**31 - 1, "meeting is impossibly long")
+    checks = [
+        (pl.col("instance_key").fill_null("") == "", "no uuid"),
+        (~pl.col("series_key").fill_null("").str.contains(_WHOLE), "'id' is not a meeting number"),
+        (pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
+         "start_time/end_time are not ISO-8601 UTC times such as 2025-03-31T05:58:12Z"),
+        (pl.col("end_utc") < pl.col("start_utc"), "ends before it starts"),
+        (count.str.starts_with("-"), f"negative {count_col}"),
+        (~count.str.contains(_WHOLE), f"{count_col} is not a whole number"),
+        (text["duration"].str.starts_with("-"), "negative duration"),
+    ]
+    if dashboard:
+        checks.append((pl.col("minutes").is_null(), "duration is not mm:ss or h:mm:ss"))
+    else:
+        total = text["total_minutes"]
+        checks += [(total.str.starts_with("-"), "negative total_minutes"),
+                   (~total.replace("", "0").str.contains(_WHOLE), "total_minutes is not a whole number")]
+    checks += [
+        (pl.col("participants").is_null() | (pl.col("participants") > 2**31 - 1), "participant count is out of range"),
+        (pl.col("minutes") > 2**31 - 1, "meeting is impossibly long"),
+    ]
+    output = [pl.col(name).cast(dtype).alias(name) for name, dtype in READER_MEETINGS.items()]
+    frame = _collect_checked(frame, output, checks)
     return ReadResult(
         format="zoom-api-dashboard-meetings" if dashboard else "zoom-api-report-meetings",
         coverage=Coverage("zoom", "meetings", coverage, scope="all"),
-        meetings=conform(frame, READER_MEETINGS),
+        meetings=frame,
     )
 
 

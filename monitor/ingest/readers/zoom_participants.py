@@ -8,9 +8,10 @@ Two sections, found by their header rows (blank and all-delimiter rows between t
     Name (original name),Email,Join time,Leave time,Duration (minutes),Guest[,Recording ...][,In waiting room]
     or, with "Show unique users": Name (original name),Email,Total duration (minutes),Guest
 
-A meeting's participants are its join rows outside the waiting room (one row per person in
-the unique-users form); participant minutes are their durations; the meeting's minutes are its
-own Duration column. A file holding only the participant table cannot say which meeting it
+A meeting's participants are its join rows outside the waiting room; in the unique-users form
+(one row per person) they are the meeting section's `Participants` (joins), or the rows when
+that is empty. Participant minutes are the rows' durations; the meeting's minutes are its own
+Duration column. A file holding only the participant table cannot say which meeting it
 was and is refused. These files are small (one meeting), so they are split into sections
 with the csv module and the rows then checked and summed as polars frames.
 """
@@ -53,7 +54,7 @@ def _participant_header(cells: list[str]) -> bool:
 
 
 def sniff(head: Head) -> bool:
-    lines = first_lines(head.text, 1)
+    lines = first_lines(head.text[:4096], 1)  # a header line is short; JSON is one long line
     if not lines:
         return False
     cells = [normalise(c) for c in split_row(lines[0], delimiter_of(lines[0]))]
@@ -100,9 +101,13 @@ def read(source: Source) -> ReadResult:
                 f"line {table[0][0]}: a participant table under {len(meeting_rows)} meetings; "
                 "export each meeting's participants separately"
             )
-        participants, minutes = _attendance(table)
+        rows_counted, minutes = _attendance(table)
+        unique_users = "total duration (minutes)" in [normalise(c) for c in table[0][1]]
+        # A unique-users table has one row per person, not per join: the meeting section's
+        # Participants (joins, as Zoom counts them) is the count then, when it is given.
+        joins = pl.col("participants") if unique_users else pl.lit(None, pl.Int32)
         meetings = meetings.with_columns(
-            pl.lit(participants, pl.Int32).alias("participants"),
+            pl.coalesce(joins, pl.lit(rows_counted, pl.Int32)).alias("participants"),
             pl.lit(minutes, pl.Int64).alias("participant_minutes"),
         )
     frame = finish_meetings(meetings, source, platform="zoom")
@@ -126,10 +131,10 @@ def _meetings(header: list[str], rows: list[tuple[int, list[str]]]) -> pl.DataFr
     }
     width = len(header)
     padded = [cells + [""] * (width - len(cells)) for _, cells in rows]
-    data = {key: [cells[i] for cells in padded] if i is not None else [None] * len(rows) for key, i in cols.items()}
-    frame = pl.DataFrame({"line": [line for line, _ in rows], **data}, schema_overrides={
-        key: pl.String for key in cols
-    })
+    data = {key: [cells[i] for cells in padded] if i is not None else [None] * len(rows)
+            for key, i in cols.items()}
+    frame = pl.DataFrame({"line": [line for line, _ in rows], **data},
+                         schema_overrides={key: pl.String for key in cols})
     host_email = pl.coalesce(
         pl.col("host_email").replace("", None),
         pl.col("host").str.extract(_HOST_EMAIL.pattern, 1),
@@ -162,7 +167,8 @@ def _attendance(table: list[tuple[int, list[str]]]) -> tuple[int, int]:
         {
             "line": [line for line, _ in body],
             "minutes_text": [cells[duration] if duration < len(cells) else "" for _, cells in body],
-            "waiting": [cells[waiting] if waiting is not None and waiting < len(cells) else "" for _, cells in body],
+            "waiting": [cells[waiting] if waiting is not None and waiting < len(cells) else ""
+                        for _, cells in body],
         },
         schema={"line": pl.Int64, "minutes_text": pl.String, "waiting": pl.String},
     )
