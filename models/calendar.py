@@ -25,7 +25,7 @@ Window = tuple[dt.date, dt.date, str]  # first day, last day, label
 
 # (month, day) pairs relative to the school year that starts in September of year Y; months
 # before September fall in Y + 1. Windows are wider than any single school's break.
-_SCHOOL = [((10, 20), (11, 13), "autumn break"), ((12, 19), (1, 22), "winter break"),
+_SCHOOL = [((10, 22), (11, 13), "autumn break"), ((12, 19), (1, 22), "winter break"),
            ((3, 10), (4, 8), "spring break"), ((5, 14), (8, 31), "summer")]
 _UNIVERSITY = [((12, 10), (2, 12), "winter exam session and break"),
                ((5, 20), (8, 31), "summer session and break")]
@@ -82,11 +82,12 @@ class SchoolCalendar:
             found.setdefault(day, "extra day off")
         return {d: n for d, n in found.items() if first <= d <= last}
 
-    def masks(self, dates: list[dt.date], kinds: tuple[str, ...] = KINDS) -> "CalendarMasks":
+    def masks(self, dates: list[dt.date], kinds: tuple[str, ...] = KINDS) -> CalendarMasks:
         """Boolean masks over `dates` (consecutive days): rest days for everyone, and for each
         kind whether the day lies in a break/exam window (label kept for explanations)."""
         if not dates:
-            return CalendarMasks(np.zeros(0, bool), np.zeros((len(kinds), 0), bool), [])
+            return CalendarMasks(np.zeros(0, bool), np.zeros((len(kinds), 0), bool), [],
+                                 np.zeros((len(kinds), 0), np.int64))
         first, last = dates[0], dates[-1]
         offs = self.holidays(first, last)
         rest = np.array([d.weekday() >= 5 or d in offs for d in dates], dtype=bool)
@@ -99,7 +100,14 @@ class SchoolCalendar:
                     b = index.get(min(hi, last))
                     if a is not None and b is not None and lo <= last and hi >= first:
                         window[k, a:b + 1] = True
-        return CalendarMasks(rest, window, sorted(offs))
+        # First day of the window run each day belongs to (T where not in a window).
+        first_day = np.full(window.shape, len(dates), dtype=np.int64)
+        for k in range(len(kinds)):
+            starts = np.flatnonzero(window[k] & ~np.concatenate([[False], window[k, :-1]]))
+            run_id = np.cumsum(window[k] & ~np.concatenate([[False], window[k, :-1]])) - 1
+            first_day[k] = np.where(window[k], starts[np.maximum(run_id, 0)] if len(starts) else 0,
+                                    len(dates))
+        return CalendarMasks(rest, window, sorted(offs), first_day)
 
 
 @dataclass(frozen=True)
@@ -107,3 +115,4 @@ class CalendarMasks:
     rest: np.ndarray  # (T,) weekend or public day off
     window: np.ndarray  # (K, T) inside a break / exam window for kind k
     holidays: list[dt.date]
+    window_first: np.ndarray  # (K, T) first day index of the window containing the day

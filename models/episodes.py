@@ -7,6 +7,8 @@ is missing or broken). Dates are local calendar dates (Europe/Kyiv).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 SCOPES = ("institution", "region", "platform")
@@ -27,3 +29,97 @@ EPISODES: dict[str, pl.DataType] = {
     "metric": pl.String(),  # the daily metric judged, e.g. "participants"
     "explanation": pl.String(),  # one plain-language sentence (English)
 }
+
+# Beyond the persisted fields: the region episode an institution drop started inside, and the
+# school days of learning lost (institution-days for a region episode).
+EXTRA: dict[str, pl.DataType] = {"parent_id": pl.String(), "days_lost": pl.Float64()}
+FRAME_SCHEMA: dict[str, pl.DataType] = {**EPISODES, **EXTRA}
+
+
+def episode_id(scope: str, key: str, start: dt.date) -> str:
+    """Stable id: the same drop (scope, subject, first day) gets the same id on every run."""
+    return f"{scope[0].upper()}-{key}-{start:%Y%m%d}"
+
+
+def _severity(expected: float, observed: float) -> float:
+    if expected <= 0:
+        return 0.0
+    return float(min(1.0, max(0.0, 1.0 - observed / expected)))
+
+
+def _explain(scope: str, row: dict, metric: str, members: int = 0) -> str:
+    start = f"{row['start']:%Y-%m-%d}"
+    lost = f"{row['severity']:.0%} of expected {metric} lost"
+    if scope == "institution":
+        region = f"; its region {row['region']} was normal" if row["region"] else ""
+        return (f"Activity fell from {start}: {row['observed']:.0f} {metric} against "
+                f"{row['expected']:.0f} expected ({lost}, about {row['days_lost']:.1f} school "
+                f"days of learning lost){region}.")
+    if scope == "region":
+        return (f"Institutions across {row['region']} fell together from {start} ({lost}, about "
+                f"{row['days_lost']:.0f} institution school days lost): a regional outage, "
+                "not separate institution drops.")
+    if row.get("missing", True):
+        return (f"No export covers {start}"
+                + (f" to {row['end']:%Y-%m-%d}" if row["end"] and row["end"] != row["start"] else "")
+                + ": the data is missing, not a drop; no institution is blamed.")
+    return (f"Activity collapsed everywhere at once on {start}: a feed or platform problem; "
+            "no institution is blamed.")
+
+
+def assemble(panel, regions, inst, reg, platform, region_open, metric, nat_expected=None,
+             missing=None) -> pl.DataFrame:
+    """Episode records from the detector's final state, as a frame in FRAME_SCHEMA order."""
+    import numpy as np
+
+    from models.attribution import platform_runs
+
+    dates = panel.dates
+
+    def day(i):
+        return None if i is None or i < 0 else dates[i]
+
+    rows: list[dict] = []
+    for rec in reg.closed + reg.still_open():
+        code = regions[rec["index"]]
+        row = _base(rec, day, metric)
+        row.update(scope="region", institution_id=None, region=code,
+                   id=episode_id("region", code, row["start"]), parent_id=None)
+        rows.append(row)
+    region_spans = [(r["region"], r["start"], r["end"], r["id"]) for r in rows]
+    for rec in inst.closed + inst.still_open():
+        row = _base(rec, day, metric)
+        iid = str(panel.ids[rec["index"]])
+        code = panel.region[rec["index"]] or None
+        parent = next((pid for reg_code, s, e, pid in region_spans
+                       if reg_code == code and s <= row["start"] and (e is None or row["start"] <= e)),
+                      None)
+        row.update(scope="institution", institution_id=iid, region=code,
+                   id=episode_id("institution", iid, row["start"]), parent_id=parent)
+        rows.append(row)
+    last = len(dates) - 1
+    for a, b in platform_runs(platform, dates):
+        expected = 0.0 if nat_expected is None else float(np.nansum(nat_expected[a:b + 1]))
+        observed = float(np.nansum(panel.values[:, a:b + 1]))
+        is_missing = missing is None or bool(missing[a:b + 1].all())
+        row = {"start": dates[a], "detected_on": dates[a], "end": None if b == last else dates[b],
+               "status": "open" if b == last else "resolved", "expected": expected,
+               "observed": observed, "metric": metric, "scope": "platform",
+               "institution_id": None, "region": None, "parent_id": None, "missing": is_missing,
+               "id": episode_id("platform", "all", dates[a]),
+               "severity": 1.0 if is_missing else _severity(expected, observed),
+               "days_lost": 0.0}
+        rows.append(row)
+    for row in rows:
+        row["explanation"] = _explain(row["scope"], row, metric)
+    frame = pl.DataFrame([{k: r.get(k) for k in FRAME_SCHEMA} for r in rows], schema=FRAME_SCHEMA,
+                         orient="row") if rows else pl.DataFrame(schema=FRAME_SCHEMA)
+    return frame.sort("start", "scope", "id")
+
+
+def _base(rec: dict, day, metric: str) -> dict:
+    end = day(rec["end"]) if rec["end"] is not None else None
+    return {"start": day(rec["start"]), "detected_on": day(rec["detected"]), "end": end,
+            "status": "open" if end is None else "resolved", "expected": rec["expected"],
+            "observed": rec["observed"], "severity": _severity(rec["expected"], rec["observed"]),
+            "metric": metric, "days_lost": rec["lost"]}

@@ -1,11 +1,12 @@
 """Count-aware evidence of a drop, vectorised over institutions.
 
-The per-day evidence is the log-likelihood ratio of "activity fell to `rho` times normal"
-against "activity is normal" under a Poisson model, divided by the institution's dispersion
-(quasi-Poisson). Summed in a one-sided CUSUM it grows by about (1 - rho) * mu / phi per dead
-day: a university expecting 300 meetings crosses the threshold in one day, a school expecting
-two needs several, so the same threshold fits both sizes without flapping.
-Score direction everywhere: higher = more evidence of a drop.
+The per-day evidence is the log-likelihood ratio of "activity fell to `rho` times expected"
+against "activity is as expected" under a negative binomial (gamma-Poisson) count with the
+institution's dispersion `r`. Summed in a one-sided CUSUM it grows, per dead day, by about
+(1 - rho) * mu for a small count and by r * log((mu + r) / (rho * mu + r)) for a large one:
+a university expecting 300 meetings gains many times what a school expecting two gains, so
+one threshold serves both sizes, and the tiny school needs several dead days before it can
+be told from chance. Score direction: higher = more evidence of a drop.
 """
 
 from __future__ import annotations
@@ -13,26 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def poisson_llr(x: np.ndarray, mu: np.ndarray, rho: float, phi: np.ndarray) -> np.ndarray:
-    """log P(x | rho*mu) - log P(x | mu), scaled by 1/phi. Positive when x is low."""
-    return (x * np.log(rho) + (1.0 - rho) * mu) / phi
-
-
-def robust_level(buffer: np.ndarray, min_count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Median level, quasi-Poisson dispersion and history size of each row of `buffer`
-    (NaN = empty slot). Rows with fewer than `min_count` values get level NaN."""
-    count = np.count_nonzero(~np.isnan(buffer), axis=1)
-    level = np.full(buffer.shape[0], np.nan)
-    phi = np.ones(buffer.shape[0])
-    ok = count >= min_count
-    if ok.any():
-        rows = buffer[ok]
-        med = np.nanmedian(rows, axis=1)
-        mad = np.nanmedian(np.abs(rows - med[:, None]), axis=1) * 1.4826
-        # A trimmed mean is steadier than the median for small counts (median of Poisson(2)
-        # jumps between 1, 2 and 3); the median guards it against leftover outliers.
-        mean = np.nanmean(rows, axis=1)
-        lvl = np.where(np.abs(mean - med) <= np.maximum(mad, 1.0), mean, med)
-        level[ok] = lvl
-        phi[ok] = np.clip(mad**2 / np.maximum(lvl, 1e-9), 1.0, 50.0)
-    return level, phi, count
+def nb_llr(x: np.ndarray, mu: np.ndarray, r: np.ndarray, rho: float) -> np.ndarray:
+    """log NB(x; rho*mu, r) - log NB(x; mu, r)."""
+    mu = np.maximum(mu, 1e-6)
+    shift = np.log((mu + r) / (rho * mu + r))
+    return x * (np.log(rho) + shift) + r * shift

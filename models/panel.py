@@ -66,7 +66,7 @@ def build_panel(
     kind_col = meta["kind"] if "kind" in meta.columns else pl.Series([None] * meta.height, dtype=pl.String)
     kind = kind_col.replace_strict({k: i for i, k in enumerate(KINDS)}, default=0,
                                    return_dtype=pl.Int64).to_numpy()
-    # NaN values with a null metric (active_hosts) are treated as uncovered for that metric.
+    # A null metric (active_hosts from sources without hosts) is NaN: uncovered for that metric.
     covered = ~np.isnan(values).all(axis=0) if len(ids_sorted) else np.zeros(len(dates), bool)
     return Panel(ids_sorted.to_numpy(), dates, values, np.asarray(region, dtype=object), kind,
                  covered)

@@ -50,13 +50,8 @@ def detect_then_dispatch(root: str) -> str:
     """Detection as of yesterday (local), then alert dispatch, as `monitor detect` + dispatch."""
     home = Home.open(root)
     as_of = _now().astimezone(home.settings.timezone).date() - dt.timedelta(days=1)
-    try:
-        from monitor.detection import detect
-    except ImportError:
-        raise MonitorError(
-            "detection is not available in this installation (monitor.detection); "
-            "disable [schedule] detect_time or update the monitor"
-        ) from None
+    from monitor.detection import detect
+
     found = detect(home, as_of=as_of)
     _record(home, "detect", as_of.isoformat(), f"{found!r}"[:200])
     return f"as_of={as_of} detected={found!r:.80} " + dispatch_alerts(root)

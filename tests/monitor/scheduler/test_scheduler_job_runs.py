@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import socket
 
-import pytest
 from click.testing import CliRunner
 
 from monitor.cli import main
-from monitor.errors import MonitorError
 from monitor.home import Home
 from monitor.jobs import run_job
 
@@ -37,17 +35,6 @@ def test_ingest_job_moves_inbox_files(tmp_path):
     assert (home.archive / "daily.csv").exists()
     assert (home.quarantine / "broken.csv").exists()
     assert again == "files=0"
-
-
-def test_detect_job_without_detection_is_a_clear_error(tmp_path):
-    try:
-        import monitor.detection  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        pytest.skip("detection exists; covered by the end-to-end test")
-    with pytest.raises(MonitorError, match="detection is not available in this installation"):
-        run_job("detect", str(Home.open(tmp_path).root))
 
 
 def test_weekly_job_sends_once_per_week(tmp_path):

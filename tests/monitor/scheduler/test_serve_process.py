@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 
 MONITOR = [sys.executable, "-c", "from monitor.cli import main; main()"]
 
@@ -66,10 +65,8 @@ def test_serve_delivers_stops_on_sigterm_and_restarts_without_duplicates(fast_ho
 def test_inbox_to_alert_end_to_end(tmp_path, recorder):
     """Drop exports into the inbox; ingest + detection raise an episode; the alert arrives.
 
-    Needs detection (issue 3): skipped until `monitor.detection.detect(home, as_of=...)`
-    exists. The scenario: 3 schools with steady activity for 8 weeks; one stops for 5 days.
+    The scenario: 3 schools with steady activity for 8 weeks; one stops for 5 days.
     """
-    pytest.importorskip("monitor.detection")
     from datetime import date, timedelta
 
     from monitor.home import Home

@@ -1,0 +1,129 @@
+"""Region and platform attribution, one day at a time, vectorised over regions.
+
+A region's daily statistic is the weighted median ratio (observed / expected) of its
+institutions that are in session, taken relative to the national median of all regions so
+that shocks felt everywhere (and platform problems) do not make regional episodes. Its log is
+put in units of the region's own day-to-day spread and summed in a one-sided CUSUM: a
+blackout at 30% of normal is raised the same day, a week at 60% by its second day, and a
+noisy small region needs more. Recovery needs the ratio back above `recover`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class RegionState:
+    n: int
+    history: int = 40
+    spread_floor: float = 0.04
+    allowance: float = 1.0
+    threshold: float = 4.5
+    depth: float = 0.72  # ratio at or below which a day counts towards an episode
+    recover: float = 0.88
+    cusum: np.ndarray = field(init=False)
+    hist: np.ndarray = field(init=False)
+    pos: int = field(init=False, default=0)
+    open_: np.ndarray = field(init=False)
+    run_start: np.ndarray = field(init=False)
+    ep_start: np.ndarray = field(init=False)
+    ep_detected: np.ndarray = field(init=False)
+    ep_expected: np.ndarray = field(init=False)
+    ep_observed: np.ndarray = field(init=False)
+    ep_lost: np.ndarray = field(init=False)
+    ep_members: np.ndarray = field(init=False)
+    last_down: np.ndarray = field(init=False)
+    blind: np.ndarray = field(init=False)
+    closed: list = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cusum = np.zeros(self.n)
+        self.hist = np.full((self.n, self.history), np.nan)
+        self.open_ = np.zeros(self.n, bool)
+        self.run_start = np.full(self.n, -1)
+        self.ep_start = np.full(self.n, -1)
+        self.ep_detected = np.full(self.n, -1)
+        self.ep_expected = np.zeros(self.n)
+        self.ep_observed = np.zeros(self.n)
+        self.ep_lost = np.zeros(self.n)
+        self.ep_members = np.zeros(self.n)
+        self.last_down = np.full(self.n, -1)
+        self.blind = np.zeros(self.n, np.int64)
+
+    def spread(self) -> np.ndarray:
+        h = self.hist
+        count = np.count_nonzero(~np.isnan(h), axis=1)
+        med = np.nanmedian(np.where(count[:, None] > 0, h, 0.0), axis=1)
+        mad = np.nanmedian(np.abs(np.where(count[:, None] > 0, h, 0.0) - med[:, None]), axis=1)
+        sd = np.where(count >= 8, 1.4826 * mad, 0.12)  # cautious until the spread is known
+        return np.maximum(sd, self.spread_floor)
+
+    def step(self, t: int, log_rel: np.ndarray, valid: np.ndarray, sums: dict) -> np.ndarray:
+        """Advance one school day. `log_rel`: log of the region ratio relative to the nation;
+        `valid`: regions with enough members to judge. Returns the regions in an episode today."""
+        sd = self.spread()
+        z = np.where(valid, log_rel / sd, 0.0)
+        ratio = np.exp(np.where(valid, log_rel, 0.0))
+        # The total must agree with the median: one big member cannot make or hide an outage.
+        total = sums["observed"] / np.maximum(sums["expected"], 1e-9)
+        low = valid & (ratio <= self.depth) & (total <= self.depth + 0.1)
+        self.cusum = np.where(valid, np.maximum(0.0, self.cusum - z - self.allowance), self.cusum)
+        self.cusum = np.where(valid & ~low & (ratio >= 1.0), 0.0, self.cusum)
+        starting = valid & low & (self.run_start < 0)
+        self.run_start = np.where(starting, t, self.run_start)
+        self.run_start = np.where(valid & ~low, -1, self.run_start)
+        opening = valid & ~self.open_ & low & (self.cusum >= self.threshold)
+        self.ep_start = np.where(opening, self.run_start, self.ep_start)
+        self.ep_detected = np.where(opening, t, self.ep_detected)
+        self.open_ |= opening
+        recovered = valid & self.open_ & (ratio >= self.recover)
+        if recovered.any():
+            for r in np.flatnonzero(recovered):
+                self.closed.append(self._record(r, end=self.last_down[r]))
+            self.open_ &= ~recovered
+            self.cusum[recovered] = 0.0
+            self.run_start[recovered] = -1
+        # Judging stops (a break window begins, members vanish): close after two such days.
+        self.blind = np.where(self.open_ & ~valid, self.blind + 1, 0)
+        lost_sight = self.open_ & (self.blind >= 2)
+        for r in np.flatnonzero(lost_sight):
+            self.closed.append(self._record(r, end=self.last_down[r]))
+        self.open_ &= ~lost_sight
+        self.cusum[lost_sight] = 0.0
+        self.run_start[lost_sight] = -1
+        active = self.open_ & valid
+        self.last_down = np.where(active, t, self.last_down)
+        for key, arr in (("expected", self.ep_expected), ("observed", self.ep_observed),
+                         ("lost", self.ep_lost), ("members", self.ep_members)):
+            arr += np.where(active, sums[key], 0.0)
+        for arr in (self.ep_expected, self.ep_observed, self.ep_lost, self.ep_members):
+            arr[~self.open_] = 0.0
+        # Only ordinary days teach the spread: an outage must not widen its own yardstick.
+        learn = valid & ~self.open_ & ~low
+        self.hist[learn, self.pos % self.history] = log_rel[learn]
+        self.pos += int(learn.any())
+        return self.open_.copy()
+
+    def _record(self, r: int, end: int) -> dict:
+        return {"index": int(r), "start": int(self.ep_start[r]), "detected": int(self.ep_detected[r]),
+                "end": int(end), "expected": float(self.ep_expected[r]),
+                "observed": float(self.ep_observed[r]), "lost": float(self.ep_lost[r])}
+
+    def still_open(self) -> list[dict]:
+        return [{**self._record(r, end=-1), "end": None} for r in np.flatnonzero(self.open_)]
+
+
+def platform_runs(flags: np.ndarray, dates: list[dt.date]) -> list[tuple[int, int]]:
+    """(first, last) index of each run of consecutive flagged days."""
+    runs: list[tuple[int, int]] = []
+    idx = np.flatnonzero(flags)
+    if len(idx) == 0:
+        return runs
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate([[idx[0]], idx[breaks + 1]])
+    ends = np.concatenate([idx[breaks], [idx[-1]]])
+    return [(int(a), int(b)) for a, b in zip(starts, ends)]

@@ -1,0 +1,256 @@
+"""DropDetector: expected activity, count-aware drop evidence and peer attribution in one causal
+pass over the days (vectorised across institutions; the only loop is over days).
+
+Per institution and school day the expected count is
+
+    expected = level * weekday factor * peer factor
+
+- level: robust mean of the institution's last `window` judged days (normalised by the other
+  two factors), leaving out days that belong to a drop, so past anomalies do not drag it down;
+- weekday factor: the institution's own Mon-Fri profile, shrunk towards 1;
+- peer factor: today's weighted median ratio of its peers (same region and calendar family,
+  falling back to the region, then the nation). A school break set by the region, an air-raid
+  morning or a regional outage moves the peers too, so it does not count against one school.
+
+Evidence is the negative-binomial log-likelihood ratio of "fell to `rho` of expected" against
+"as expected" (dispersion learnt per institution, shrunk to the pooled value), summed in a
+one-sided CUSUM; a second, slower CUSUM tests a fall to `rho_slow` for declines that linger at
+half of normal. Score direction: higher = more evidence of a drop (`score_`, in units of
+`threshold`). An institution episode opens when a CUSUM reaches its threshold after at least
+`min_days` low days (one day is never enough: single-day dips stay quiet), and resolves when
+the last `recover_days` judged days reach `recover` of the pre-drop expectation (hysteresis:
+opening needs a fall to about a third, closing a return to 70%). A clearly normal day
+(`reset_ratio` of expected) clears a pending run.
+
+Breaks vary by school: inside a calendar break window, days the peers are quiet are not
+judged, a run that starts inside the window needs `window_hold` + 1 low days, and a school
+still near zero (< `break_level`) up to `break_overrun` school days after its peers came back is
+taken to be on its own break.
+
+Days not judged for an institution: weekends and holidays, days without data, days its peers
+are quiet (peer factor below `quiet_peers`), days its region is in a region episode, platform
+days, university sessions (calendar windows), and days before `min_history` judged days of
+history ("insufficient history" in `expected_frame()`).
+
+Region and platform attribution: see models/attribution.py. A day with no data at all, or
+with the national median ratio below `platform_ratio`, is a platform day: nobody is judged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from models.attribution import RegionState
+from models.calendar import FAMILY, KINDS, SchoolCalendar
+from models.detector_state import STATUS, InstitutionState
+from models.episodes import assemble
+from models.evidence import nb_llr
+from models.panel import build_panel
+from models.peers import peer_factor, peer_weights, weighted_group_median
+
+
+class DropDetector:
+    """Detect sustained drops in daily activity and attribute them to institution, region or
+    platform. Parameters only in __init__; `fit` runs the causal pass and sets `episodes_`,
+    `expected_`, `score_`, `status_` and `panel_`."""
+
+    def __init__(
+        self,
+        metric: str = "meetings",
+        rho: float = 0.35,
+        threshold: float = 9.0,
+        rho_slow: float = 0.6,
+        threshold_slow: float = 12.0,
+        min_days: int = 2,
+        day_cap: float = 1.0,
+        window: int = 30,
+        lag: int = 10,
+        min_history: int = 15,
+        recover: float = 0.7,
+        reset_ratio: float = 0.8,
+        recover_days: int = 3,
+        quiet_peers: float = 0.45,
+        window_hold: int = 5,
+        break_level: float = 0.25,
+        break_overrun: int = 5,
+        min_peers: int = 5,
+        weight_cap: float = 20.0,
+        platform_ratio: float = 0.4,
+        calendar: SchoolCalendar | None = None,
+    ):
+        self.metric = metric
+        self.rho = rho
+        self.threshold = threshold
+        self.rho_slow = rho_slow
+        self.threshold_slow = threshold_slow
+        self.min_days = min_days
+        self.day_cap = day_cap
+        self.window = window
+        self.lag = lag
+        self.min_history = min_history
+        self.recover = recover
+        self.reset_ratio = reset_ratio
+        self.recover_days = recover_days
+        self.quiet_peers = quiet_peers
+        self.window_hold = window_hold
+        self.break_level = break_level
+        self.break_overrun = break_overrun
+        self.min_peers = min_peers
+        self.weight_cap = weight_cap
+        self.platform_ratio = platform_ratio
+        self.calendar = calendar
+
+    def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
+            as_of: dt.date | None = None, start: dt.date | None = None) -> DropDetector:
+        """Run over every day from the first data (or `start`) to `as_of` (default: last day
+        with data), seeing on each day only that day and the ones before."""
+        if as_of is not None:
+            daily = daily.filter(pl.col("date") <= as_of)
+        panel = build_panel(daily, directory, self.metric, first=start, last=as_of)
+        self.panel_ = panel
+        calendar = self.calendar or SchoolCalendar()
+        masks = calendar.masks(panel.dates)
+        n, t_len = panel.shape
+        uniq, region_idx = np.unique(panel.region.astype(str), return_inverse=True)
+        regions = [str(r) for r in uniq]
+        n_reg = len(regions)
+        family = np.array([FAMILY[k] for k in KINDS])[panel.kind] if n else np.zeros(0, int)
+        group = region_idx * 2 + family
+        inst = InstitutionState(n, self.window, self.recover_days)
+        reg = RegionState(n_reg)
+        score = np.zeros((n, t_len), np.float32)
+        expected = np.full((n, t_len), np.nan, np.float32)
+        status = np.zeros((n, t_len), np.int8)
+        platform = np.zeros(t_len, bool)
+        region_open = np.zeros((n_reg, t_len), bool)
+        nat_expected = np.zeros(t_len)
+        rhos = (self.rho, self.rho_slow)
+        thresholds = np.array([self.threshold, self.threshold_slow])
+        since_quiet = np.full(n, 999)
+        own_break = np.zeros(n, bool)
+        break_done = np.zeros(n_reg * 2, bool)
+        quiet_run = np.zeros(n_reg * 2, np.int64)
+        last_expected = 0.0
+
+        for t in range(t_len):
+            x = panel.values[:, t]
+            covered = ~np.isnan(x)
+            if not panel.day_covered[t]:
+                nat_expected[t] = last_expected
+                platform[t] = True
+                status[:, t] = STATUS["platform"]
+                continue
+            if masks.rest[t]:
+                status[:, t] = np.where(covered, STATUS["rest day"], STATUS["no data"])
+                continue
+            dow = panel.dates[t].weekday()
+            level, nb_r, ready = inst.baseline(self.min_history, t, self.lag)
+            wday = inst.weekday_factor(dow)
+            base = level * wday
+            in_window = masks.window[panel.kind, t]
+            usable = covered & ready & (base > 0)
+            ratio = np.where(usable, x / np.where(base > 0, base, 1.0), np.nan)
+            peer_ok = usable & ~inst.open_
+            w = peer_weights(level, self.weight_cap)
+            clipped = np.clip(np.nan_to_num(ratio), 0.0, 3.0)
+            peer = peer_factor(clipped, w, peer_ok, (group, region_idx, family),
+                               (n_reg * 2, n_reg, 2), self.min_peers)
+            # Once a peer group has had its break in this window (a quiet run of several days,
+            # then back), the rest of the window is ordinary school time for judging its
+            # region (institutions keep the window's caution about their own break dates).
+            m_group, c_group = weighted_group_median(group, clipped, w, peer_ok, n_reg * 2)
+            group_window = np.bincount(group, in_window, n_reg * 2) > 0
+            group_quiet = (c_group >= self.min_peers) & (m_group < self.quiet_peers)
+            break_done = group_window & (break_done | (~group_quiet & (quiet_run >= 4)))
+            quiet_run = np.where(group_quiet, quiet_run + 1, 0)
+            region_window = in_window & ~break_done[group]
+            # Institutions outside break windows speak for regions and the nation: a break
+            # is neither an outage nor a collapse of the feed.
+            session = peer_ok & ~region_window
+            nat_s, _ = weighted_group_median(np.zeros(n, int), clipped, w, session, 1)
+            # Everything fell at once, judged on institutions plainly outside any break window,
+            # and only when they are a good share of all (never in the winter holidays).
+            outside = peer_ok & ~in_window
+            nat_o, c_out = weighted_group_median(np.zeros(n, int), clipped, w, outside, 1)
+            if c_out[0] >= max(20, 0.3 * peer_ok.sum()) and nat_o[0] < self.platform_ratio:
+                nat_expected[t] = float(np.where(usable, base, 0.0).sum())
+                platform[t] = True
+                status[:, t] = STATUS["platform"]
+                continue
+            m_rs, c_rs = weighted_group_median(region_idx, clipped, w, session, n_reg)
+            nat = nat_s[0] if np.isfinite(nat_s[0]) else 1.0
+            # In a break window only the institutions outside it (e.g. universities during
+            # school breaks) speak for the region; a handful of them is too few to judge.
+            c_all = np.bincount(region_idx, peer_ok.astype(float), n_reg)
+            valid = (c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)) & np.isfinite(m_rs)
+            log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
+            exp_i = np.where(usable, base * nat, 0.0)
+            last_expected = nat_expected[t] = float(exp_i.sum())
+            sums = {
+                "expected": np.bincount(region_idx, np.where(session, exp_i, 0.0), n_reg),
+                "observed": np.bincount(region_idx, np.where(session, np.nan_to_num(x), 0.0), n_reg),
+                "lost": np.bincount(region_idx, np.where(session, np.clip(1 - clipped / max(nat, 0.05), 0, 1), 0.0), n_reg),
+                "members": np.bincount(region_idx, session.astype(float), n_reg),
+            }
+            region_open[:, t] = reg.step(t, log_rel, valid, sums)
+            in_region_ep = region_open[region_idx, t] if n else np.zeros(0, bool)
+            # University sessions: not judged inside their windows.
+            session_window = in_window & (family == 1)
+            quiet = peer < self.quiet_peers
+            # A school's own break may run a few days past its peers': near-zero days that
+            # continue a break of the peers inside a window are the school's break too.
+            since_quiet = np.where(quiet, 0, since_quiet + 1)
+            own_break = (in_window & (family == 0) & ~quiet & own_break
+                         & (np.nan_to_num(ratio, nan=1.0) < self.break_level)
+                         & (since_quiet <= self.break_overrun))
+            own_break |= quiet & in_window
+            quiet = quiet | own_break
+            judged = usable & ~quiet & ~in_region_ep & ~session_window
+            mu = base * np.clip(peer, 0.0, 1.5)
+            xs = np.nan_to_num(x)
+            llr = np.stack([nb_llr(xs, mu, nb_r, rho) for rho in rhos], axis=1)
+            # A run of low days does not carry across a break: the school's own break dates
+            # differ from its peers' by a few days at either end.
+            inst.reset_pending(quiet & in_window & usable)
+            inst.step(t, judged, xs, mu, llr, thresholds, self, hold=in_window & (family == 0),
+                      window_first=masks.window_first[panel.kind, t])
+            # Cold start learns from every plain school day; afterwards only judged days.
+            cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window
+            learn = (judged | cold) & ~inst.open_
+            inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * peer, dow,
+                       np.where(judged, mu, 0.0))
+            score[:, t] = (inst.cusum * (self.threshold / thresholds)[None, :]).max(axis=1)
+            expected[:, t] = np.where(usable, mu, np.nan)
+            status[:, t] = np.select(
+                [~covered, ~ready, session_window, in_region_ep, quiet & usable, inst.open_],
+                [STATUS["no data"], STATUS["insufficient history"], STATUS["session"],
+                 STATUS["region episode"], STATUS["peers quiet"], STATUS["in episode"]],
+                STATUS["judged"],
+            )
+
+        self.score_ = score
+        self.status_ = status
+        self.expected_matrix_ = expected
+        self.platform_days_ = platform
+        self.region_open_ = region_open
+        self.episodes_ = assemble(panel, regions, inst, reg, platform, region_open, self.metric,
+                                  nat_expected, ~panel.day_covered)
+        return self
+
+    def expected_frame(self) -> pl.DataFrame:
+        """Long frame: institution_id, date, observed, expected, score, status (a word)."""
+        panel = self.panel_
+        n, t_len = panel.shape
+        names = list(STATUS)
+        return pl.DataFrame({
+            "institution_id": np.repeat(panel.ids, t_len),
+            "date": pl.Series(np.tile(np.array(panel.dates, dtype="datetime64[D]"), n)).cast(pl.Date),
+            "observed": panel.values.ravel(),
+            "expected": self.expected_matrix_.ravel().astype(np.float64),
+            "score": self.score_.ravel().astype(np.float64),
+            "status": pl.Series(self.status_.ravel()).replace_strict(
+                dict(enumerate(names)), return_dtype=pl.String),
+        }).with_columns(pl.col("observed").fill_nan(None), pl.col("expected").fill_nan(None))

@@ -1,0 +1,234 @@
+"""Detection orchestration: stored daily metrics + directory -> models.DropDetector -> the
+`episodes` table of state.sqlite.
+
+Detection is causal, so one pass up to day D leaves exactly the episodes a run every day up
+to D would have left; `--from/--to` replays a range in that single pass and reports what was
+new on each day. Persisting is idempotent: episodes are keyed by their stable id, a row is
+rewritten only when something in it changed, and a stored episode first detected on or before
+D that the new pass no longer produces (the data changed) is removed. Episodes detected after
+D (from an earlier run further ahead) are left alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from models.episodes import EPISODES
+from monitor.errors import QueryError, StoreError
+from monitor.home import Home
+from monitor.state import connect, transaction
+
+COLUMNS = list(EPISODES) + ["parent_id"]
+
+
+@dataclass(frozen=True)
+class DetectSummary:
+    as_of: dt.date
+    inserted: int
+    updated: int
+    removed: int
+    open: dict[str, int] = field(default_factory=dict)  # open episodes by scope
+    new_by_day: dict[dt.date, list[str]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        opened = " ".join(f"{k}={v}" for k, v in sorted(self.open.items())) or "none"
+        return (f"as_of={self.as_of} new={self.inserted} changed={self.updated} "
+                f"removed={self.removed} open: {opened}")
+
+
+def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
+    from monitor.directory import directory_frame
+    from monitor.store import read_daily
+
+    daily = read_daily(home)
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
+    return daily, directory
+
+
+def run_detector(daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None):
+    from models.detector import DropDetector
+
+    return DropDetector().fit(daily, directory, as_of=as_of)
+
+
+def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = None,
+           end: dt.date | None = None, now: dt.datetime | None = None) -> DetectSummary:
+    """Run detection as of `as_of` (default: the last day with data) or over start..end, and
+    store the episodes. Returns what changed."""
+    if as_of is not None and (start is not None or end is not None):
+        raise QueryError("--as-of cannot be combined with --from/--to; give one or the other")
+    if start is not None and end is not None and end < start:
+        raise QueryError(f"--to {end} is before --from {start}; give a range that moves forward")
+    daily, directory = load_inputs(home)
+    if daily.is_empty():
+        raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
+    as_of = end or as_of or daily["date"].max()
+    if as_of < daily["date"].min():
+        raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
+                         "give a later date")
+    episodes = run_detector(daily, directory, as_of).episodes_
+    stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
+    with connect(home.state_db) as conn:
+        inserted, updated, removed = persist(conn, episodes, as_of, stamp)
+    first = start or as_of
+    fresh = episodes.filter(pl.col("detected_on").is_between(first, as_of))
+    new_by_day: dict[dt.date, list[str]] = {}
+    for day, eid in zip(fresh["detected_on"].to_list(), fresh["id"].to_list()):
+        new_by_day.setdefault(day, []).append(eid)
+    still = episodes.filter(pl.col("status") == "open").group_by("scope").len()
+    return DetectSummary(as_of, inserted, updated, removed,
+                         dict(zip(still["scope"].to_list(), still["len"].to_list())), new_by_day)
+
+
+def _rows(episodes: pl.DataFrame) -> list[tuple]:
+    frame = episodes.select(COLUMNS).with_columns(
+        [pl.col(c).dt.strftime("%Y-%m-%d") for c in ("start", "detected_on", "end")]
+    )
+    return frame.rows()
+
+
+def persist(conn: sqlite3.Connection, episodes: pl.DataFrame, as_of: dt.date,
+            stamp: str) -> tuple[int, int, int]:
+    """Upsert episodes by id; (inserted, updated, removed)."""
+    rows = _rows(episodes)
+    names = ", ".join(f'"{c}"' for c in COLUMNS)
+    marks = ", ".join("?" for _ in COLUMNS)
+    changed = " OR ".join(f'episodes."{c}" IS NOT excluded."{c}"' for c in COLUMNS[1:])
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in COLUMNS[1:])
+    with transaction(conn):
+        before = {r[0] for r in conn.execute("SELECT id FROM episodes")}
+        changes_before = conn.total_changes
+        conn.executemany(
+            f"INSERT INTO episodes ({names}, updated_at) VALUES ({marks}, ?) "
+            f"ON CONFLICT(id) DO UPDATE SET {sets}, updated_at = excluded.updated_at "
+            f"WHERE {changed}",
+            [row + (stamp,) for row in rows],
+        )
+        touched = conn.total_changes - changes_before
+        ids = [r[0] for r in rows]
+        inserted = len(set(ids) - before)
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_ids (id TEXT PRIMARY KEY)")
+        conn.execute("DELETE FROM keep_ids")
+        conn.executemany("INSERT OR IGNORE INTO keep_ids VALUES (?)", [(i,) for i in ids])
+        removed = conn.execute(
+            "DELETE FROM episodes WHERE detected_on <= ? AND id NOT IN (SELECT id FROM keep_ids)",
+            (as_of.isoformat(),),
+        ).rowcount
+    return inserted, touched - inserted, removed
+
+
+def list_episodes(home: Home, start: dt.date | None = None, end: dt.date | None = None,
+                  scope: str | None = None, region: str | None = None,
+                  open_only: bool = False) -> pl.DataFrame:
+    """Stored episodes overlapping start..end (each bound optional), newest first."""
+    if scope is not None and scope not in ("institution", "region", "platform"):
+        raise QueryError(f"unknown scope '{scope}'; use institution, region or platform")
+    with connect(home.state_db) as conn:
+        names = ", ".join(f'"{c}"' for c in COLUMNS)
+        rows = conn.execute(f"SELECT {names} FROM episodes").fetchall()
+    schema = {**EPISODES, "parent_id": pl.String()}
+    text = {c: (pl.String() if c in ("start", "detected_on", "end") else t) for c, t in schema.items()}
+    frame = pl.DataFrame(rows, schema=text, orient="row").with_columns(
+        [pl.col(c).str.to_date() for c in ("start", "detected_on", "end")])
+    if start is not None:
+        frame = frame.filter(pl.col("end").is_null() | (pl.col("end") >= start))
+    if end is not None:
+        frame = frame.filter(pl.col("start") <= end)
+    if scope is not None:
+        frame = frame.filter(pl.col("scope") == scope)
+    if region is not None:
+        frame = frame.filter(pl.col("region") == region)
+    if open_only:
+        frame = frame.filter(pl.col("status") == "open")
+    return frame.sort(["start", "scope", "id"], descending=[True, False, False])
+
+
+@dataclass(frozen=True)
+class View:
+    """What `monitor institution` / `monitor region` print."""
+
+    title: str
+    weeks: pl.DataFrame  # week, observed, expected, days, ratio
+    spark_observed: str
+    spark_ratio: str
+    status: str  # today's judgement of the latest day (e.g. "insufficient history")
+    episodes: pl.DataFrame
+
+
+def _view(home: Home, institution_id: str | None, region: str | None) -> View:
+    from models.summary import sparkline, weekly
+
+    daily, directory = load_inputs(home)
+    known = directory.filter(pl.col("institution_id") == institution_id) if institution_id else \
+        directory.filter(pl.col("region") == region)
+    in_data = daily.filter(pl.col("institution_id") == institution_id).height if institution_id else 0
+    if known.is_empty() and not in_data:
+        what = f"institution '{institution_id}'" if institution_id else f"region '{region}'"
+        raise QueryError(f"{what} is not in the directory or the data; check the id "
+                         "(`monitor daily` lists what is stored)")
+    if daily.is_empty():
+        raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
+    detector = run_detector(daily, directory, None)
+    frame = detector.expected_frame()
+    if institution_id:
+        frame = frame.filter(pl.col("institution_id") == institution_id)
+        episodes = list_episodes(home).filter(pl.col("institution_id") == institution_id)
+        name = known["name"][0] if known.height else institution_id
+        title = f"{institution_id} {name} ({known['region'][0] if known.height else '?'})"
+        latest = frame.sort("date")["status"].tail(1).to_list()
+    else:
+        members = known["institution_id"].implode()
+        frame = frame.filter(pl.col("institution_id").is_in(members))
+        episodes = list_episodes(home, region=region)
+        title = f"{region}: {known.height} institutions"
+        latest = []
+    weeks = weekly(frame)
+    ratios = [min(r, 1.5) if r is not None else None for r in weeks["ratio"].to_list()]
+    return View(title, weeks, sparkline(weeks["observed"].to_list()), sparkline(ratios, top=1.2),
+                latest[0] if latest else "", episodes)
+
+
+def institution_view(home: Home, institution_id: str) -> View:
+    return _view(home, institution_id, None)
+
+
+def region_view(home: Home, region: str) -> View:
+    from monitor.regions import REGIONS
+
+    if region not in REGIONS:
+        raise QueryError(f"unknown region code '{region}'; use ISO 3166-2:UA codes such as UA-63")
+    return _view(home, None, region)
+
+
+def evaluate_scenario(home: Home, scenario_dir) -> dict:
+    """Score detection on the stored data against the labels of a generated scenario
+    (`monitor fixtures generate` output: events.csv and scenario.json), as benchmarks/evaluate.py
+    does. Institution size for recall-by-size is the stored data's typical weekday count."""
+    import json
+    from pathlib import Path
+
+    from models.evaluation import evaluate
+
+    folder = Path(scenario_dir)
+    try:
+        meta = json.loads((folder / "scenario.json").read_text(encoding="utf-8"))
+        events = pl.read_csv(folder / "events.csv", schema_overrides={
+            "institution_id": pl.String, "region": pl.String, "start": pl.Date, "end": pl.Date,
+            "reference": pl.Date, "depth": pl.Float64})
+    except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        raise QueryError(f"{folder}: not a generated scenario ({exc}); give the --out folder of "
+                         "`monitor fixtures generate`") from None
+    first, last = dt.date.fromisoformat(meta["start"]), dt.date.fromisoformat(meta["end"])
+    daily, directory = load_inputs(home)
+    if daily.is_empty():
+        raise StoreError("the store holds no daily metrics; ingest the scenario's exports first")
+    size = (daily.filter(pl.col("date").dt.weekday() <= 5, pl.col("meetings") > 0)
+            .group_by("institution_id")
+            .agg(pl.col("meetings").quantile(0.75).cast(pl.Float64).alias("expected_meetings")))
+    episodes = run_detector(daily, directory, last).episodes_
+    return evaluate(episodes, events, size, first, last, int(meta["institutions"]))
