@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from monitor.detection import detect
 from monitor.directory import import_directory
 from monitor.errors import MonitorError
 from monitor.home import Home
 from monitor.ingest.pipeline import Outcome, ingest_paths
 from monitor.state import connect
 from monitor.store import read_daily, unmapped_daily
+from monitor.weekly import iso_week, write_weekly
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -30,6 +33,8 @@ class DemoSummary:
     unmapped_meetings: int
     last_weekday: str
     active_share_last_day: float
+    open_episodes: dict[str, int]
+    report: Path
 
     def lines(self) -> list[str]:
         count = {s: sum(o.status == s for o in self.outcomes) for s in ("ingested", "duplicate", "rejected")}
@@ -42,10 +47,12 @@ class DemoSummary:
             f"meetings: {self.meetings:,}   participant joins: {self.participants:,}",
             f"unmapped meetings: {self.unmapped_meetings:,}",
             f"institutions active on {self.last_weekday} (last weekday): {self.active_share_last_day:.0%}",
+            "open episodes: " + (", ".join(f"{n} {scope}" for scope, n in sorted(self.open_episodes.items())) or "none"),
+            f"weekly report: {self.report}",
         ]
 
 
-def run_demo(home: Home, fixtures: Path = FIXTURES) -> DemoSummary:
+def run_demo(home: Home, now: dt.datetime, fixtures: Path = FIXTURES) -> DemoSummary:
     directory, exports = fixtures / "institutions.csv", fixtures / "demo" / "exports"
     if not directory.exists() or not exports.is_dir():
         raise MonitorError(
@@ -57,6 +64,10 @@ def run_demo(home: Home, fixtures: Path = FIXTURES) -> DemoSummary:
     daily = read_daily(home)
     if daily.is_empty():
         raise MonitorError("the demo exports produced no daily metrics; check fixtures/demo")
+    detected = detect(home, as_of=daily["date"].max())
+    # The last full week of data: the report of a Monday morning.
+    week = iso_week(daily["date"].max() - dt.timedelta(days=6))
+    report, _ = write_weekly(home, week, None, None, None, now)
     weekdays = daily.filter(pl.col("date").dt.weekday() <= 5)
     last = (weekdays if not weekdays.is_empty() else daily)["date"].max()
     on_last = daily.filter(pl.col("date") == last)
@@ -72,4 +83,6 @@ def run_demo(home: Home, fixtures: Path = FIXTURES) -> DemoSummary:
         participants=int(daily["participants"].sum()),
         unmapped_meetings=int(unmapped_daily(home)["unmapped_meetings"].sum()),
         active_share_last_day=float((on_last["meetings"] > 0).mean()),
+        open_episodes=detected.open,
+        report=report,
     )

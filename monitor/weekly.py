@@ -307,24 +307,18 @@ def _outages(episodes, end, region, lang) -> tuple[OutageRow, ...]:
 # --- Edges: load from the home directory, write files, send e-mail. ---------------------------
 
 
-def load_episodes(conn) -> pl.DataFrame:
-    from models.episodes import EPISODES
-
-    columns = ", ".join(f'"{c}"' for c in EPISODES)
-    rows = conn.execute(f"SELECT {columns} FROM episodes").fetchall()
-    dates = ("start", "detected_on", "end")
-    stored = {c: (pl.String if c in dates else t) for c, t in EPISODES.items()}
-    frame = pl.DataFrame(rows, schema=stored, orient="row")
-    return frame.with_columns(pl.col(c).str.to_date() for c in dates)
-
-
 def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
     from monitor.store import read_coverage, scan_meetings
 
     first, last = start.isoformat(), end.isoformat()
-    received, rejected = conn.execute(
-        "SELECT COALESCE(SUM(status = 'ingested'), 0), COALESCE(SUM(status = 'rejected'), 0) "
-        "FROM ledger WHERE substr(ingested_at, 1, 10) BETWEEN ? AND ?", (first, last),
+    # Received: exports that cover a day of the week, whenever they arrived (late exports
+    # count for the week they describe). Rejected: files refused during the week.
+    (received,) = conn.execute(
+        "SELECT COUNT(DISTINCT sha256) FROM coverage WHERE date BETWEEN ? AND ?", (first, last)
+    ).fetchone()
+    (rejected,) = conn.execute(
+        "SELECT COUNT(*) FROM ledger WHERE status = 'rejected' AND substr(ingested_at, 1, 10) BETWEEN ? AND ?",
+        (first, last),
     ).fetchone()
     covered = set(read_coverage(home).filter(pl.col("date").is_between(start, end))["date"].to_list())
     days = [start + dt.timedelta(days=k) for k in range(7)]
@@ -344,6 +338,7 @@ def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
 
 def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> WeeklyContext:
     """The report context from the store and state.sqlite of `home`."""
+    from monitor.detection import list_episodes
     from monitor.directory import directory_frame
     from monitor.state import connect
     from monitor.store import read_daily
@@ -353,8 +348,8 @@ def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> We
         directory = directory_frame(conn)
         if directory.height == 0:
             raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
-        episodes = load_episodes(conn)
         quality = load_quality(home, conn, start, end)
+    episodes = list_episodes(home)
     history_from = start - dt.timedelta(weeks=SPARK_WEEKS + 8)
     daily = read_daily(home).filter(pl.col("date").is_between(history_from, end))
     return build_weekly_context(daily, directory, episodes, quality, week, region, lang)

@@ -47,6 +47,7 @@ def import_(ctx: click.Context, file: str) -> None:
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Run the whole job on the bundled fixtures (into --home, else a new temporary home)."""
+    import datetime
     import os
     import tempfile
 
@@ -56,7 +57,7 @@ def demo(ctx: click.Context) -> None:
     chosen = ctx.find_root().obj
     if chosen is None and not os.environ.get("MONITOR_HOME"):
         chosen = tempfile.mkdtemp(prefix="monitor-demo-")
-    summary = run_demo(Home.open(chosen))
+    summary = run_demo(Home.open(chosen), now=datetime.datetime.now(datetime.timezone.utc))
     for line in summary.lines():
         click.echo(line)
     click.echo(f"next: monitor --home {summary.home} daily --from {summary.last_day}")

@@ -17,6 +17,13 @@ def test_demo_summary_and_exact_daily_totals(monitor, home):
     assert lines[2] == "exports: 121 files ingested, 0 already stored, 0 rejected"
     assert lines[3] == "days covered: 41 (2022-10-03 .. 2022-11-13)"
     assert re.fullmatch(r"institutions active on 2022-11-10 \(last weekday\): \d+%", lines[6])
+    # Detection ran: the bundled data has a missing export day (2022-11-11).
+    assert lines[7].startswith("open episodes: ")
+    anomalies = monitor("anomalies", "--scope", "platform", "--format", "csv").stdout
+    assert ",platform,,,2022-11-11,2022-11-11,2022-11-11,resolved," in anomalies
+    report = home / "reports" / "continuity-2022-W45-uk.html"
+    assert lines[8] == f"weekly report: {report.resolve()}"
+    assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     daily = monitor("daily", "--format", "csv").stdout
     assert daily == (REPO / "fixtures" / "demo" / "truth_daily.csv").read_text(encoding="utf-8")
     # Running it again on the same home changes nothing.
