@@ -124,11 +124,17 @@ def generate(data: Path, meetings: int, days: int) -> None:
 
 
 def bare_csv(folder: Path) -> int:
+    """The polars work any ingest of these files must do: read them and group the join rows
+    into meetings with the columns a meeting record needs. No validation, time zones,
+    pseudonyms, de-duplication or store."""
     width = CSV_HEADER.count(",") + 1
     frame = (
         pl.scan_csv(sorted(folder.glob("*.csv")), has_header=False, skip_lines=1,
                     schema={f"c{i}": pl.String for i in range(width)})
-        .group_by("c2", "c5").agg(pl.len(), pl.col("c20").cast(pl.Int64).sum())
+        .group_by("c2", "c5")
+        .agg(pl.col("c6").first(), pl.col("c8").first(), pl.col("c4").first(),
+             pl.col("c10").first(), pl.col("c11").first(), pl.len(),
+             pl.col("c20").cast(pl.Int64).sum())
         .collect(engine="streaming")
     )
     return frame.height

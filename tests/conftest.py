@@ -3,7 +3,10 @@ stdout and stderr separately."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import socket
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -53,3 +56,34 @@ def directory_csv(tmp_path: Path) -> Path:
     path = tmp_path / "institutions.csv"
     path.write_text(DIRECTORY_CSV, encoding="utf-8")
     return path
+
+
+@dataclass
+class Mailbox:
+    """What a real local SMTP server (aiosmtpd) received."""
+
+    port: int = 0
+    envelopes: list = field(default_factory=list)  # aiosmtpd envelopes: rcpt_tos, content
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        return [message_from_bytes(e.content, policy=policy.default) for e in self.envelopes]
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        self.envelopes.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1, on a free port."""
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mailbox = Mailbox(port=port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield mailbox
+    controller.stop()

@@ -44,15 +44,19 @@ class KnownMeetings:
 
     def new_only(self, meetings: pl.DataFrame) -> pl.DataFrame:
         months = meetings["local_date"].dt.strftime("%Y-%m").unique().to_list()
-        known = pl.concat([self._month(m) for m in months]) if months else None
+        known = pl.concat([self._month(m) for m in months], rechunk=False) if months else None
         if known is None or known.is_empty():
             return meetings
         probe = self._wall(meetings).with_row_index("row")
-        probe = probe.join(known.select("instance_hash"), on="instance_hash", how="anti")
+        # Filter the (large) index by the (small) file's keys: a hash set of the probe and one
+        # linear scan, instead of a hash table over a month of meetings for every file.
+        seen = known.filter(pl.col("instance_hash").is_in(probe["instance_hash"].implode()))
+        probe = probe.join(seen.select("instance_hash"), on="instance_hash", how="anti")
         if probe.is_empty():
             return meetings.clear()
+        same_series = known.filter(pl.col("series_hash").is_in(probe["series_hash"].implode()))
         matched = probe.sort("wall_start").join_asof(
-            known.select("series_hash", pl.col("wall_start").alias("known_start")).sort("known_start"),
+            same_series.select("series_hash", pl.col("wall_start").alias("known_start")).sort("known_start"),
             left_on="wall_start", right_on="known_start", by="series_hash",
             strategy="nearest", tolerance=TOLERANCE,
             check_sortedness=False,  # both sides are sorted above; polars cannot check within `by` groups
@@ -67,4 +71,4 @@ class KnownMeetings:
         for (month,), chunk in keys.group_by("_month"):
             # A month not loaded yet will be read from the store, which now holds these.
             if month in self.months:
-                self.months[month] = pl.concat([self.months[month], chunk.drop("_month")])
+                self.months[month] = pl.concat([self.months[month], chunk.drop("_month")], rechunk=False)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import re
-import socket
 import sqlite3
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -98,35 +97,11 @@ def test_report_needs_a_directory(home, monitor):
                           "run `monitor institutions import FILE.csv` first\n")
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.received = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-        self.received.append((envelope.rcpt_tos, envelope.content))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp():
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    mailbox.port = port
-    yield mailbox
-    controller.stop()
-
-
-def test_report_send_delivers_per_scope_and_language(filled_home, monitor, smtp):
+def test_report_send_delivers_per_scope_and_language(filled_home, monitor, smtp_server):
     (filled_home / "monitor.toml").write_text(f"""
 [smtp]
 host = "127.0.0.1"
-port = {smtp.port}
+port = {smtp_server.port}
 from_address = "monitor@example.org"
 
 [report]
@@ -141,10 +116,10 @@ recipient_languages = {{ "guest@example.org" = "en" }}
         "sent national report (en) to guest@example.org",
         "sent UA-63 report (uk) to kharkiv@example.org",
     ]
-    assert [to for to, _ in smtp.received] == [["analyst@example.org"], ["guest@example.org"],
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["analyst@example.org"], ["guest@example.org"],
                                                ["kharkiv@example.org"]]
     subjects, image_counts = [], []
-    for _, raw in smtp.received:
+    for raw in (e.content for e in smtp_server.envelopes):
         message = message_from_bytes(raw, policy=policy.default)
         subjects.append(message["Subject"])
         assert message["From"] == "monitor@example.org" and message.get_content_type() == "multipart/mixed"

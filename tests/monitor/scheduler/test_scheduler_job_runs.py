@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 
 from click.testing import CliRunner
 
@@ -37,34 +36,16 @@ def test_ingest_job_moves_inbox_files(tmp_path):
     assert again == "files=0"
 
 
-def test_weekly_job_sends_once_per_week(tmp_path):
-    from aiosmtpd.controller import Controller
-
-    class Box:
-        messages: list = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    box = Box()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        home = home_with_directory(tmp_path, f"""
+def test_weekly_job_sends_once_per_week(tmp_path, smtp_server):
+    home = home_with_directory(tmp_path, f"""
 [smtp]
-port = {port}
+port = {smtp_server.port}
 [report]
 national_recipients = ["analyst@example.org"]
 """)
-        first = run_job("weekly", str(home.root))
-        second = run_job("weekly", str(home.root))
-    finally:
-        controller.stop()
+    first = run_job("weekly", str(home.root))
+    second = run_job("weekly", str(home.root))
     assert first.endswith(" status=sent messages=1")
     assert second.endswith(" status=already_sent")
     assert first.split()[0] == second.split()[0]  # the same ISO week
-    assert len(box.messages) == 1 and box.messages[0].rcpt_tos == ["analyst@example.org"]
+    assert [e.rcpt_tos for e in smtp_server.envelopes] == [["analyst@example.org"]]
