@@ -59,3 +59,13 @@ def test_init_writes_the_example_and_cli_reports_config_errors(monitor, home):
     result = monitor("daily")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {home / 'monitor.toml'} [ingest]: unknown key 'bogus'")
+
+
+def test_docs_list_every_receiver_kind_and_key():
+    from monitor.alerts.config import RECEIVER_KEYS
+
+    text = DOCS.read_text(encoding="utf-8")
+    for kind, (required, optional) in RECEIVER_KEYS.items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{kind}` |"))
+        for key in required | optional:
+            assert f"`{key}`" in row, (kind, key)
