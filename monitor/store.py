@@ -107,19 +107,29 @@ def compute_month(conn: sqlite3.Connection, month: str, institutions: pl.DataFra
     covered = _covered_cells(conn, month, institutions)
     if covered.is_empty():
         return empty(DAILY)
+    keys = ["platform", "institution_id", "local_date"]
+    mapped = scan_meetings(conn, [month]).filter(pl.col("institution_id").is_not_null())
+    # A national month is ~10 million meetings: both passes stream. Distinct hosts are
+    # counted as unique (cell, host) pairs on 64-bit hashes of the pseudonyms, which needs a
+    # third of the memory of n_unique over strings inside the aggregation.
+    totals = mapped.group_by(keys).agg(
+        pl.len().cast(pl.Int64).alias("meetings"),
+        pl.col("participants").sum().cast(pl.Int64),
+        pl.col("minutes").sum().cast(pl.Int64).alias("meeting_minutes"),
+    ).collect(engine="streaming")
+    hosts = (
+        mapped.filter(pl.col("host_hash").is_not_null())
+        .select(*keys, pl.col("host_hash").hash(seed=3))
+        .unique()
+        .group_by(keys)
+        .agg(pl.len().cast(pl.Int64).alias("active_hosts"))
+        .collect(engine="streaming")
+    )
     from_meetings = (
-        scan_meetings(conn, [month])
-        .filter(pl.col("institution_id").is_not_null())
-        .group_by("platform", "institution_id", "local_date")
-        .agg(
-            pl.len().cast(pl.Int64).alias("meetings"),
-            pl.col("participants").sum().cast(pl.Int64),
-            pl.col("minutes").sum().cast(pl.Int64).alias("meeting_minutes"),
-            pl.col("host_hash").drop_nulls().n_unique().cast(pl.Int64).alias("active_hosts"),
-        )
+        totals.join(hosts, on=keys, how="left")
+        .with_columns(pl.col("active_hosts").fill_null(0))
         .rename({"local_date": "date"})
         .with_columns(level=pl.lit("meetings"))
-        .collect()
     )
     reported = _latest_reported(conn, month).with_columns(level=pl.lit("daily"))
     values = pl.concat([from_meetings, reported], how="diagonal_relaxed")
