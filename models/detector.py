@@ -15,7 +15,7 @@ Per institution and school day the expected count is
 Evidence is the negative-binomial log-likelihood ratio of "fell to `rho` of expected" against
 "as expected" (dispersion learnt per institution, shrunk to the pooled value), summed in a
 one-sided CUSUM; a second, slower CUSUM tests a fall to `rho_slow` for declines that linger at
-half of normal. Score direction: higher = more evidence of a drop (`score_`, in units of
+about half of normal. Score direction: higher = more evidence of a drop (`score_`, in units of
 `threshold`). An institution episode opens when a CUSUM reaches its threshold after at least
 `min_days` low days (one day is never enough: single-day dips stay quiet), and resolves when
 the last `recover_days` judged days reach `recover` of the pre-drop expectation (hysteresis:
@@ -23,7 +23,9 @@ opening needs a fall to about a third, closing a return to 70%). A clearly norma
 (`reset_ratio` of expected) clears a pending run.
 
 Breaks vary by school: inside a calendar break window, days the peers are quiet are not
-judged, a run that starts inside the window needs `window_hold` + 1 low days, and a school
+judged, a run that starts inside the window needs `window_hold` + 1 low days (so does a run of
+near-silent days that starts inside it, even when milder low days began before: a school
+starting its break a few days before its peers), and a school
 still near zero (< `break_level`) up to `break_overrun` school days after its peers came back is
 taken to be on its own break.
 
@@ -62,7 +64,7 @@ class DropDetector:
         metric: str = "meetings",
         rho: float = 0.35,
         threshold: float = 9.0,
-        rho_slow: float = 0.6,
+        rho_slow: float = 0.5,
         threshold_slow: float = 12.0,
         min_days: int = 2,
         day_cap: float = 1.0,
@@ -73,7 +75,7 @@ class DropDetector:
         reset_ratio: float = 0.8,
         recover_days: int = 3,
         quiet_peers: float = 0.45,
-        window_hold: int = 5,
+        window_hold: int = 4,
         break_level: float = 0.25,
         break_overrun: int = 5,
         min_peers: int = 5,

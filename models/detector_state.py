@@ -51,6 +51,8 @@ class InstitutionState:
         self.rec_day = np.full((n, recover_days), -1)
         self.rec_n = np.zeros(n, np.int64)
         self.last_low = np.full(n, -1)
+        self.zero_start = np.full(n, -1)  # first day of the current run of near-zero days
+        self.zero_days = np.zeros(n, np.int64)
         self.closed: list[dict] = []
         self._rows = np.arange(n)
 
@@ -153,9 +155,17 @@ class InstitutionState:
         # starting or ending a few days off its peers': hold it a little longer.
         held = hold & (self.run_start >= window_first)
         need = np.where(held, np.maximum(p.min_days, p.window_hold + 1), p.min_days)
+        # A school going silent inside a window may be starting its break before its peers
+        # even when a run of merely low days began earlier: the near-zero part is held too.
+        near = x < p.break_level * mu
+        self.zero_days = np.where(judged, np.where(near, self.zero_days + 1, 0), self.zero_days)
+        self.zero_start = np.where(judged & near & (self.zero_days == 1), t,
+                                   np.where(judged & ~near, -1, self.zero_start))
+        silent_hold = (hold & (self.zero_start >= window_first)
+                       & (self.zero_days < p.window_hold + 1))
         crossed = (new >= thresholds[None, :]).any(axis=1)
         opening = (judged & ~self.open_ & low & crossed & (self.run_days >= need)
-                   & (self.run_start >= 0))
+                   & (self.run_start >= 0) & ~silent_hold)
         if opening.any():
             self._open(opening, t)
         # Open episodes: add today, then check recovery over the last judged days.

@@ -202,3 +202,26 @@ def test_everything_dropping_at_once_is_a_platform_episode():
     eps = fit(daily, directory).episodes_
     assert eps.select("scope", "start", "detected_on").rows() == [("platform", day, day)]
     assert eps["explanation"][0].startswith("Activity collapsed everywhere at once on 2022-11-02")
+
+
+def test_a_school_going_silent_days_before_its_peers_break_is_not_a_drop():
+    # Mildly low days before the window start a pending run; the school then goes silent three
+    # school days before its peers' break (inside the window) and comes back with them.
+    window = [(dt.date(2022, 10, 24), dt.date(2022, 11, 11), "autumn")]
+    calendar = SchoolCalendar(overrides={(2022, "school"): window})
+    mild, silent = (dt.date(2022, 10, 21), dt.date(2022, 10, 25)), (dt.date(2022, 10, 26), dt.date(2022, 10, 28))
+    brk = (dt.date(2022, 10, 31), dt.date(2022, 11, 4))
+
+    def change(iid, day):
+        if brk[0] <= day <= brk[1]:
+            return 0.03
+        if iid == "EARLY" and silent[0] <= day <= silent[1]:
+            return 0.02
+        return 0.55 if iid == "EARLY" and mild[0] <= day <= mild[1] else 1.0
+
+    daily, directory = make({**peers(15), "EARLY": 40.0}, seed=12, change=change)
+    det = DropDetector(calendar=calendar).fit(daily, directory)
+    assert det.episodes_.filter(pl.col("scope") == "institution").height == 0
+    # The silence did build evidence: only the hold kept it from opening an episode.
+    row = list(det.panel_.ids).index("EARLY")
+    assert det.score_[row, det.panel_.dates.index(silent[1])] >= 9.0
