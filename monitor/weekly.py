@@ -350,9 +350,30 @@ def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> We
             raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
         quality = load_quality(home, conn, start, end)
     episodes = list_episodes(home)
-    history_from = start - dt.timedelta(weeks=SPARK_WEEKS + 8)
-    daily = read_daily(home).filter(pl.col("date").is_between(history_from, end))
-    return build_weekly_context(daily, directory, episodes, quality, week, region, lang)
+    daily = read_daily(home).filter(pl.col("date") <= end)
+    # With no data at all the report still goes out: an empty week is news in itself.
+    # The index judges the metric detection judges, so the two never tell different stories.
+    metric = "meetings"
+    expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric)
+    return build_weekly_context(daily, directory, episodes, quality, week, region, lang,
+                                metric=metric, expectation=expectation)
+
+
+def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
+                         metric: str) -> Expectation:
+    """The detector's own expected activity (breaks, holidays, peers and all), so that the
+    report's continuity index and the episodes it lists agree with each other."""
+    from models.detector import DropDetector
+
+    detector = DropDetector(metric=metric).fit(daily, directory, as_of=end)
+    # Only days the detector judged (or held against a regional outage) carry an expectation:
+    # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
+    # of meetings into an index of thousands of percent.
+    judged = pl.col("status").is_in(["judged", "region episode"])
+    expected = detector.expected_frame().with_columns(
+        pl.when(judged).then(pl.col("expected")).alias("expected")
+    )
+    return expectation_from_frame(expected)
 
 
 def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,

@@ -35,7 +35,7 @@ from monitor.scenario.meetings import build_meetings, truth_daily
 
 DIRECTORY_HEADER = ["institution_id", "name", "region", "kind", "zoom_account_id", "zoom_group",
                     "email_domains", "contacts"]
-DEMO = {"seed": 2022, "institutions": 800, "start": dt.date(2022, 10, 3),
+DEMO = {"seed": 2022, "institutions": 800, "start": dt.date(2022, 9, 1),
         "end": dt.date(2022, 11, 13), "history_until": dt.date(2022, 11, 8)}
 
 
@@ -87,6 +87,8 @@ class _Writer:
 
     def put(self, rel: str, data: bytes, fmt: str, encoding: str = "utf-8") -> None:
         path = self.root / rel
+        # Two exports under one name would silently lose meetings from the ground truth.
+        assert not path.exists(), f"generator wrote {rel} twice"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         self.files.append({"path": rel, "format": fmt, "encoding": encoding, "bytes": len(data)})
@@ -174,7 +176,8 @@ def write_exports(root: Path, meetings: pl.DataFrame, joins: pl.DataFrame,
         for (email,), part in _in(users, lo, hi).group_by("host_email", maintain_order=True):
             for n, page in enumerate(ejson.report_user_meetings(
                     part, lo, hi, page_size=mix.page_size, key=email, full=False), start=1):
-                local = email.split("@")[0].replace(".", "_")
+                # The whole address: two institutions may each have an o.kovalenko.
+                local = email.replace("@", "_at_").replace(".", "_")
                 out.put(f"zoom-api/report_users/{local}_{lo:%Y%m%d}_{hi:%Y%m%d}_p{n}.json",
                         page, "zoom-report-user-meetings")
     return out.files

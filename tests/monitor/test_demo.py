@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from pathlib import Path
 
@@ -14,13 +16,23 @@ def test_demo_summary_and_exact_daily_totals(monitor, home):
     lines = ran.stdout.splitlines()
     assert lines[0] == f"home: {home.resolve()}"
     assert lines[1] == "directory: 800 institutions"
-    assert lines[2] == "exports: 121 files ingested, 0 already stored, 0 rejected"
-    assert lines[3] == "days covered: 41 (2022-10-03 .. 2022-11-13)"
-    assert re.fullmatch(r"institutions active on 2022-11-10 \(last weekday\): \d+%", lines[6])
-    # Detection ran: the bundled data has a missing export day (2022-11-11).
+    exports = sum(1 for p in (REPO / "fixtures" / "demo" / "exports").rglob("*") if p.is_file())
+    assert lines[2] == f"exports: {exports} files ingested, 0 already stored, 0 rejected"
+    assert lines[3] == "days covered: 73 (2022-09-01 .. 2022-11-13)"
+    assert re.fullmatch(r"institutions active on 2022-11-11 \(last weekday\): \d+%", lines[6])
     assert lines[7].startswith("open episodes: ")
-    anomalies = monitor("anomalies", "--scope", "platform", "--format", "csv").stdout
-    assert ",platform,,,2022-11-11,2022-11-11,2022-11-11,resolved," in anomalies
+    # Detection ran: its platform episodes are the labelled missing-export days, and every
+    # labelled regional outage between the cold start (five weeks) and the autumn break
+    # became a region episode. (Outages on the first day after a break are still missed:
+    # see issue 3.)
+    labels = list(csv.DictReader(io.StringIO((REPO / "fixtures" / "demo" / "events.csv").read_text(encoding="utf-8"))))
+    episodes = list(csv.DictReader(io.StringIO(monitor("anomalies", "--format", "csv").stdout)))
+    missing = {e["start"] for e in labels if e["kind"] == "missing_export"}
+    assert missing and {e["start"] for e in episodes if e["scope"] == "platform"} == missing
+    outages = {(e["region"], e["start"]) for e in labels
+               if e["kind"] == "regional_outage" and "2022-10-10" <= e["start"] <= "2022-10-21"}
+    found = {(e["region"], e["start"]) for e in episodes if e["scope"] == "region"}
+    assert len(outages) >= 5 and outages <= found
     report = home / "reports" / "continuity-2022-W45-uk.html"
     assert lines[8] == f"weekly report: {report.resolve()}"
     assert report.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -28,7 +40,7 @@ def test_demo_summary_and_exact_daily_totals(monitor, home):
     assert daily == (REPO / "fixtures" / "demo" / "truth_daily.csv").read_text(encoding="utf-8")
     # Running it again on the same home changes nothing.
     again = monitor("demo")
-    assert "exports: 0 files ingested, 121 already stored, 0 rejected" in again.stdout
+    assert f"exports: 0 files ingested, {exports} already stored, 0 rejected" in again.stdout
     assert monitor("daily", "--format", "csv").stdout == daily
 
 
