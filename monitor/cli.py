@@ -7,6 +7,7 @@ polars, numpy or scikit-learn. A MonitorError becomes `Error: ...` on stderr wit
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -41,5 +42,16 @@ def main(ctx: click.Context, home: str | None) -> None:
 register(main)
 
 
+def run() -> None:
+    """Console entry point: `monitor ... | head` ends quietly instead of with a traceback."""
+    try:
+        main()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's final flush cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    main()
+    run()
