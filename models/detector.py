@@ -15,9 +15,11 @@ Per institution and school day the expected count is
 Evidence is the negative-binomial log-likelihood ratio of "fell to `rho` of expected" against
 "as expected" (dispersion learnt per institution, shrunk to the pooled value), summed in a
 one-sided CUSUM; a second, slower CUSUM tests a fall to `rho_slow` for declines that linger at
-about half of normal. Score direction: higher = more evidence of a drop (`score_`, in units of
-`threshold`). An institution episode opens when a CUSUM reaches its threshold after at least
-`min_days` low days (one day is never enough: single-day dips stay quiet), and resolves when
+about half of normal, and a third, deep one tests a fall to `rho_deep`: a big institution's
+collapse gains far more against it than against `rho` (whose evidence per day is bounded by
+the count's dispersion), so it opens on the second school day. Score direction: higher = more
+evidence of a drop (`score_`, in units of `threshold`). An institution episode opens when a
+CUSUM reaches its threshold after at least `min_days` low days (one day is never enough: single-day dips stay quiet), and resolves when
 the last `recover_days` judged days reach `recover` of the pre-drop expectation (hysteresis:
 opening needs a fall to about a third, closing a return to 70%). A clearly normal day
 (`reset_ratio` of expected) clears a pending run.
@@ -66,6 +68,8 @@ class DropDetector:
         threshold: float = 9.0,
         rho_slow: float = 0.5,
         threshold_slow: float = 12.0,
+        rho_deep: float = 0.1,
+        threshold_deep: float = 9.0,
         min_days: int = 2,
         day_cap: float = 1.0,
         window: int = 30,
@@ -88,6 +92,8 @@ class DropDetector:
         self.threshold = threshold
         self.rho_slow = rho_slow
         self.threshold_slow = threshold_slow
+        self.rho_deep = rho_deep
+        self.threshold_deep = threshold_deep
         self.min_days = min_days
         self.day_cap = day_cap
         self.window = window
@@ -129,10 +135,11 @@ class DropDetector:
         platform = np.zeros(t_len, bool)
         region_open = np.zeros((n_reg, t_len), bool)
         nat_expected = np.zeros(t_len)
-        rhos = (self.rho, self.rho_slow)
-        thresholds = np.array([self.threshold, self.threshold_slow])
+        rhos = (self.rho, self.rho_slow, self.rho_deep)
+        thresholds = np.array([self.threshold, self.threshold_slow, self.threshold_deep])
         since_quiet = np.full(n, 999)
         own_break = np.zeros(n, bool)
+        overran = np.zeros(n, bool)
         break_done = np.zeros(n_reg * 2, bool)
         quiet_run = np.zeros(n_reg * 2, np.int64)
         last_expected = 0.0
@@ -208,6 +215,10 @@ class DropDetector:
             own_break = (in_window & (family == 0) & ~quiet & own_break
                          & (np.nan_to_num(ratio, nan=1.0) < self.break_level)
                          & (since_quiet <= self.break_overrun))
+            # A school still near zero when that allowance runs out has had its hold already:
+            # its run is judged like any other, not held another `window_hold` days.
+            near_zero = np.nan_to_num(ratio, nan=1.0) < self.break_level
+            overran = (overran | (own_break & ~quiet)) & ~(usable & ~near_zero)
             own_break |= quiet & in_window
             quiet = quiet | own_break
             judged = usable & ~quiet & ~in_region_ep & ~session_window
@@ -217,7 +228,8 @@ class DropDetector:
             # A run of low days does not carry across a break: the school's own break dates
             # differ from its peers' by a few days at either end.
             inst.reset_pending(quiet & in_window & usable)
-            inst.step(t, judged, xs, mu, llr, thresholds, self, hold=in_window & (family == 0),
+            inst.step(t, judged, xs, mu, llr, thresholds, self,
+                      hold=in_window & (family == 0) & ~overran,
                       window_first=masks.window_first[panel.kind, t])
             # Cold start learns from every plain school day; afterwards only judged days.
             cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window

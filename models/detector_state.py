@@ -36,6 +36,7 @@ class InstitutionState:
         self.disp_num = np.zeros(n)
         self.disp_w = np.zeros(n)
         self.run_start = np.full(n, -1)
+        self.col_start = np.full((n, 1), -1)  # first day of each CUSUM column's current run
         self.run_days = np.zeros(n, np.int64)
         self.run_exp = np.zeros(n)
         self.run_obs = np.zeros(n)
@@ -127,10 +128,12 @@ class InstitutionState:
         """Advance the CUSUM and the open/resolved state on institutions judged today."""
         # One day can bring at most `day_cap` of the threshold: a single-day dip never opens
         # an episode, a collapse of a big institution opens on its second day.
-        # `llr` has one column per tested level (a bank of CUSUMs): the deep one gains most
-        # from near-silence, the slow one from a decline lingering at half of normal.
+        # `llr` has one column per tested level (a bank of CUSUMs): the 35% one gains most from
+        # near-silence, the slow one from a decline lingering at half of normal, the deep (10%)
+        # one from a big, noisy institution's collapse.
         if self.cusum.shape[1] != llr.shape[1]:
             self.cusum = np.zeros(llr.shape)
+            self.col_start = np.full(llr.shape, -1)
         llr = np.minimum(llr, p.day_cap * thresholds[None, :])
         new = np.where(judged[:, None], np.maximum(0.0, self.cusum + llr), self.cusum)
         # A clearly normal day ends a pending run (count-aware: small schools need more).
@@ -150,6 +153,9 @@ class InstitutionState:
         ended = judged & ~self.open_ & ~now
         self.run_start = np.where(ended, -1, self.run_start)
         self.run_days = np.where(ended, 0, self.run_days)
+        # Each column's run begins the last day it rose from zero: its estimate of the change.
+        rose = judged[:, None] & (new > 0) & ~(self.cusum > 0)
+        self.col_start = np.where(rose, t, self.col_start)
         self.cusum = new
         # In a break window a run that began inside it may be the school's own break
         # starting or ending a few days off its peers': hold it a little longer.
@@ -167,7 +173,11 @@ class InstitutionState:
         opening = (judged & ~self.open_ & low & crossed & (self.run_days >= need)
                    & (self.run_start >= 0) & ~silent_hold)
         if opening.any():
-            self._open(opening, t)
+            # The episode starts where the evidence that fired began (the latest start among
+            # the columns that crossed), not at a mild low day that happened to precede it.
+            fired = (new >= thresholds[None, :]) & (self.col_start >= 0)
+            changed = np.where(fired, self.col_start, -1).max(axis=1)
+            self._open(opening, t, np.maximum(changed, self.run_start))
         # Open episodes: add today, then check recovery over the last judged days.
         self.ep_exp += np.where(judged & self.open_ & ~opening, mu, 0.0)
         self.ep_obs += np.where(judged & self.open_ & ~opening, x, 0.0)
@@ -188,9 +198,9 @@ class InstitutionState:
         if back.any():
             self._close(back, t)
 
-    def _open(self, opening, t) -> None:
+    def _open(self, opening, t, start) -> None:
         self.open_ |= opening
-        self.ep_start = np.where(opening, self.run_start, self.ep_start)
+        self.ep_start = np.where(opening, start, self.ep_start)
         self.ep_detected = np.where(opening, t, self.ep_detected)
         self.last_low = np.where(opening, t, self.last_low)
         self.ep_exp = np.where(opening, self.run_exp, self.ep_exp)
