@@ -219,7 +219,7 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
             on=["zoom_group", "department", "host_domain"], how="left", nulls_equal=True,
         )
     frame = frame.with_columns(ctx.pseudonymiser.column(frame["host_email"]).alias("host_hash"))
-    return conform(frame, MEETINGS).unique("instance_key", keep="first", maintain_order=True), None
+    return conform(frame, MEETINGS).unique("instance_key", keep="first"), None
 
 
 def _coverage_rows(ctx: _Context, result: ReadResult, meetings: pl.DataFrame | None, sha: str) -> list[tuple]:

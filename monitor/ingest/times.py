@@ -81,13 +81,16 @@ def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: s
             .dt.convert_time_zone("UTC")
         )
 
+    # One reading first: times in the repeated or the skipped hour come out null. Only those
+    # few rows (two days a year) need both readings.
+    frame = frame.with_columns(read(start, "null").alias("_s"), read(end, "null").alias("_e"))
+    unsure = pl.col("_s").is_null() | pl.col("_e").is_null()
+    if not frame.select(unsure.any()).item():
+        return frame.rename({"_s": "start_utc", "_e": "end_utc"})
     frame = frame.with_columns(
         read(start, "earliest").alias("_s0"), read(start, "latest").alias("_s1"),
         read(end, "earliest").alias("_e0"), read(end, "latest").alias("_e1"),
-    )
-    ambiguous = (pl.col("_s0") != pl.col("_s1")) | (pl.col("_e0") != pl.col("_e1"))
-    if not frame.select(ambiguous.any()).item():
-        return frame.rename({"_s0": "start_utc", "_e0": "end_utc"}).drop("_s1", "_e1")
+    ).drop("_s", "_e")
     stated = pl.col(minutes).cast(pl.Float64) * 60.0
     pairs = [("_s0", "_e0"), ("_s0", "_e1"), ("_s1", "_e0"), ("_s1", "_e1")]
 

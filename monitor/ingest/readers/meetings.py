@@ -20,7 +20,8 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
         parse_naive("start_text", fmt).alias("start_naive"),
         parse_naive("end_text", fmt).alias("end_naive"),
         pl.col("minutes_text").str.strip_chars().cast(pl.Int64, strict=False).alias("stated"),
-        pl.col("meeting_id").str.replace_all(r"[\s-]", "").alias("series_key"),
+        pl.col("meeting_id").str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
+        .alias("series_key"),
     )
     _first_bad(frame, pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
                "start or end time is not a date-time in the file's format ({fmt})".format(fmt=fmt))
