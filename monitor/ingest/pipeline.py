@@ -14,6 +14,7 @@ import os
 import shutil
 import sqlite3
 import zoneinfo
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -128,16 +129,25 @@ def file_sha256(path: Path) -> str:
 
 
 def _ingest_one(ctx: _Context, path: Path) -> Outcome:
-    sha = file_sha256(path)
+    # The file is hashed on a second thread while polars reads it (hashlib and file reads
+    # release the GIL): the hash pass costs no wall time. The price is that a re-sent file
+    # is parsed before the ledger says it is a duplicate, which is rare and harmless.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        hashing = pool.submit(file_sha256, path)
+        rejected: RejectedFile | None = None
+        try:
+            result = _read(ctx, path)
+            meetings, reported = _prepare(ctx, path, result)
+        except RejectedFile as exc:
+            rejected = exc
+        sha = hashing.result()
     seen = ctx.conn.execute(
         "SELECT file_name, ingested_at FROM ledger WHERE sha256 = ? AND status = 'ingested'", (sha,)
     ).fetchone()
     if seen:
         return Outcome(path, "duplicate", f"already ingested (same content as {seen[0]}, {seen[1][:10]}); nothing to do")
-    try:
-        result = _read(ctx, path)
-        meetings, reported = _prepare(ctx, path, result)
-    except RejectedFile as exc:
+    if rejected is not None:
+        exc = rejected
         _quarantine(ctx, path, sha, exc.reason)
         verb = "moved" if ctx.move_originals else "copied"
         return Outcome(path, "rejected", f"{exc.reason}; {verb} to quarantine/")
