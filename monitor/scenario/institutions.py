@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from monitor.directory import COLUMNS
 from monitor.regions import KINDS, REGIONS
 
 # Rough population weights (millions, 2021), with occupied territories cut down: few
@@ -131,16 +132,7 @@ CLASS_SIZE = {
 
 _B62 = np.array(list("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"))
 
-DIRECTORY_COLUMNS = (
-    "institution_id",
-    "name",
-    "region",
-    "kind",
-    "zoom_account_id",
-    "zoom_group",
-    "email_domains",
-    "contacts",
-)
+DIRECTORY_COLUMNS = tuple(COLUMNS)  # the directory CSV's columns, owned by monitor.directory
 
 
 def _account_ids(rng: np.random.Generator, n: int) -> np.ndarray:
