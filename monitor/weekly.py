@@ -1,10 +1,8 @@
 """The weekly report: its context from frames (pure), and the edges that load, write and send.
 
 `build_weekly_context` is a pure function over polars frames, so tests feed it synthetic data.
-Expected activity comes from an `Expectation`: a function of (daily, week starts, metric) that
-returns per institution and week the observed and expected totals over covered days. The default,
-`same_weekday_baseline`, is the mean of the same weekday over the previous weeks; a detector's
-expectation can be passed in its place without touching anything else.
+Expected activity comes from an `Expectation` (monitor/expectation.py): from a home directory
+the detector's own; in the pure builder, the same-weekday baseline unless one is passed in.
 """
 
 from __future__ import annotations
@@ -13,21 +11,28 @@ import datetime as dt
 import re
 from email.message import EmailMessage
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from monitor.errors import MonitorError
+from monitor.expectation import Expectation, detector_expectation, same_weekday_baseline
 from monitor.regions import REGIONS, region_name
 from reports.context import (
-    Comparison, ContactRow, EpisodeRow, Figures, OutageRow, Quality, RegionRow, Sparkline,
+    Comparison,
+    ContactRow,
+    EpisodeRow,
+    Figures,
+    OutageRow,
+    Quality,
+    RegionRow,
+    Sparkline,
     WeeklyContext,
 )
 
 if TYPE_CHECKING:
     from monitor.home import Home
 
-Expectation = Callable[[pl.DataFrame, list[dt.date], str], pl.DataFrame]
 SPARK_WEEKS = 8
 TIMELINE_DAYS = 14
 CONTACT_LIMIT = 100  # ranked in the context; the e-mail shows fewer (settings)
@@ -52,82 +57,6 @@ def parse_week(week: str) -> tuple[dt.date, dt.date]:
 def iso_week(day: dt.date) -> str:
     year, number, _ = day.isocalendar()
     return f"{year}-W{number:02d}"
-
-
-def same_weekday_baseline(weeks: int = 8) -> Expectation:
-    """Expected activity on a covered day = the institution's mean on the same weekday over the
-    `weeks` weeks before the week judged (covered days only). Institutions without history on
-    that weekday get no expectation for the day and stay out of the index.
-
-    Computed on an (institution x week x weekday) array: a running sum over the week axis gives
-    every judged week's baseline at once (no loop over institutions or weeks)."""
-
-    def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
-        import numpy as np
-
-        first = starts[0] - dt.timedelta(weeks=weeks)
-        n_weeks = (starts[-1] - first).days // 7 + 1
-        frame = daily.filter(
-            pl.col("date").is_between(first, first + dt.timedelta(weeks=n_weeks) - dt.timedelta(days=1))
-        )
-        ids = frame.select(pl.col("institution_id").unique().sort())["institution_id"]
-        index = frame.join(ids.to_frame().with_row_index("row"), on="institution_id").select(
-            "row", ((pl.col("date") - pl.lit(first)).dt.total_days()).alias("day"),
-            pl.col(metric).cast(pl.Float64).alias("value"),
-        )
-        cube = np.full((len(ids), n_weeks * 7), np.nan)
-        cube[index["row"].to_numpy(), index["day"].to_numpy()] = index["value"].fill_null(0.0).to_numpy()
-        cube = cube.reshape(len(ids), n_weeks, 7)
-        present = ~np.isnan(cube)
-        zero = np.zeros((len(ids), 1, 7))
-        sums = np.concatenate([zero, np.nancumsum(cube, axis=1)], axis=1)  # weeks before k
-        counts = np.concatenate([zero, np.cumsum(present, axis=1)], axis=1)
-        judged = np.arange(n_weeks - len(starts), n_weeks)
-        n = counts[:, judged] - counts[:, judged - weeks]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = (sums[:, judged] - sums[:, judged - weeks]) / n  # nan without history
-        values, seen = cube[:, judged], present[:, judged]
-        usable = seen & ~np.isnan(rate)
-        # Institution-major like the arrays' ravel(); typed even when there is no history.
-        cells = ids.to_frame().join(pl.DataFrame({"week_start": starts}, schema={"week_start": pl.Date}), how="cross")
-        result = cells.with_columns(**{
-            "observed": np.nansum(values, axis=2).ravel(),
-            "observed_judged": np.where(usable, values, 0.0).sum(axis=2).ravel(),
-            "expected": np.where(usable, rate, 0.0).sum(axis=2).ravel(),
-            "has_expectation": usable.any(axis=2).ravel(),
-            "covered_days": seen.sum(axis=2).ravel(),
-        })
-        return result.filter(pl.col("covered_days") > 0)
-
-    expectation.weeks = weeks  # type: ignore[attr-defined]
-    return expectation
-
-
-def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectation:
-    """An Expectation from a detector's daily expectation, e.g. `DropDetector.expected_frame()`
-    (institution_id, date, expected; null = none). Observed values come from `daily`."""
-
-    def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
-        joined = daily.join(expected.select("institution_id", "date", pl.col("expected").alias("rate")),
-                            on=["institution_id", "date"], how="left")
-        week_start = pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)
-        value = pl.col(metric).cast(pl.Float64)
-        return (
-            joined.with_columns(week_start.alias("week_start"))
-            .filter(pl.col("week_start").is_in(starts))
-            .group_by("institution_id", "week_start")
-            .agg(
-                value.sum().alias("observed"),
-                value.filter(pl.col("rate").is_not_null()).sum().alias("observed_judged"),
-                pl.col("rate").sum().alias("expected"),
-                pl.col("rate").is_not_null().any().alias("has_expectation"),
-                pl.len().alias("covered_days"),
-            )
-        )
-
-    expectation.weeks = weeks  # type: ignore[attr-defined]
-    expectation.method = "detector"  # type: ignore[attr-defined]
-    return expectation
 
 
 def _figures(frame: pl.DataFrame) -> Figures:
@@ -357,23 +286,6 @@ def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> We
     expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric)
     return build_weekly_context(daily, directory, episodes, quality, week, region, lang,
                                 metric=metric, expectation=expectation)
-
-
-def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
-                         metric: str) -> Expectation:
-    """The detector's own expected activity (breaks, holidays, peers and all), so that the
-    report's continuity index and the episodes it lists agree with each other."""
-    from models.detector import DropDetector
-
-    detector = DropDetector(metric=metric).fit(daily, directory, as_of=end)
-    # Only days the detector judged (or held against a regional outage) carry an expectation:
-    # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
-    # of meetings into an index of thousands of percent.
-    judged = pl.col("status").is_in(["judged", "region episode"])
-    expected = detector.expected_frame().with_columns(
-        pl.when(judged).then(pl.col("expected")).alias("expected")
-    )
-    return expectation_from_frame(expected)
 
 
 def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,

@@ -8,8 +8,9 @@ import polars as pl
 import pytest
 
 from models.episodes import EPISODES
+from monitor.expectation import expectation_from_frame
 from monitor.scenario.simulate import ScenarioConfig, simulate
-from monitor.weekly import ReportError, build_weekly_context, expectation_from_frame, parse_week
+from monitor.weekly import ReportError, build_weekly_context, parse_week
 from reports.context import Quality
 from reports.render import render_browser, render_email
 
