@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -265,8 +266,21 @@ def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
     )
 
 
-def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> WeeklyContext:
-    """The report context from the store and state.sqlite of `home`."""
+@dataclass(frozen=True)
+class WeeklyInputs:
+    """Everything a week's reports are built from, loaded (and the detector fitted) once for
+    all the scopes and languages of one sending."""
+
+    week: str
+    daily: pl.DataFrame
+    directory: pl.DataFrame
+    episodes: pl.DataFrame
+    quality: Quality
+    metric: str
+    expectation: Expectation | None
+
+
+def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
     from monitor.detection import list_episodes
     from monitor.directory import directory_frame
     from monitor.state import connect
@@ -278,14 +292,18 @@ def weekly_context(home: "Home", week: str, region: str | None, lang: str) -> We
         if directory.height == 0:
             raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
         quality = load_quality(home, conn, start, end)
-    episodes = list_episodes(home)
     daily = read_daily(home).filter(pl.col("date") <= end)
-    # With no data at all the report still goes out: an empty week is news in itself.
     # The index judges the metric detection judges, so the two never tell different stories.
+    # With no data at all the report still goes out: an empty week is news in itself.
     metric = "meetings"
     expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric)
-    return build_weekly_context(daily, directory, episodes, quality, week, region, lang,
-                                metric=metric, expectation=expectation)
+    return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
+
+
+def weekly_context(inputs: WeeklyInputs, region: str | None, lang: str) -> WeeklyContext:
+    return build_weekly_context(inputs.daily, inputs.directory, inputs.episodes, inputs.quality,
+                                inputs.week, region, lang, metric=inputs.metric,
+                                expectation=inputs.expectation)
 
 
 def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
@@ -296,7 +314,7 @@ def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
     from reports.render import render_browser
 
     settings = home.settings.report
-    ctx = weekly_context(home, week, region, lang or settings.language)
+    ctx = weekly_context(load_weekly_inputs(home, week), region, lang or settings.language)
     path = out or home.reports / report_filename(ctx)
     message = weekly_message(ctx, [], home.settings.smtp.from_address, now,
                              settings.email_episodes, settings.email_contacts)
@@ -334,9 +352,10 @@ def send_weekly(home: "Home", week: str, now: dt.datetime) -> list[tuple[str, st
             "no report recipients; set national_recipients or region_recipients in [report] of monitor.toml"
         )
     settings = home.settings
+    inputs = load_weekly_inputs(home, week)
     sent = []
     for (scope, lang), addresses in groups.items():
-        ctx = weekly_context(home, week, scope, lang)
+        ctx = weekly_context(inputs, scope, lang)
         message: EmailMessage = weekly_message(
             ctx, addresses, settings.smtp.from_address, now,
             settings.report.email_episodes, settings.report.email_contacts,
