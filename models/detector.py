@@ -6,7 +6,10 @@ Per institution and school day the expected count is
     expected = level * weekday factor * peer factor
 
 - level: robust mean of the institution's last `window` judged days (normalised by the other
-  two factors), leaving out days that belong to a drop, so past anomalies do not drag it down;
+  two factors), leaving out days that belong to a drop, so past anomalies do not drag it down,
+  and leaving out the last `lag` calendar days: four weeks, so that a decline over several
+  weeks is measured against the level from before it began, not one that learnt its first
+  declining days (a shorter lag let half of the gradual declines go unflagged);
 - weekday factor: the institution's own Mon-Fri profile, shrunk towards 1;
 - peer factor: today's weighted median ratio of its peers (same region and calendar family,
   falling back to the region, then the nation). A school break set by the region, an air-raid
@@ -21,7 +24,9 @@ the count's dispersion), so it opens on the second school day. Score direction: 
 evidence of a drop (`score_`, in units of `threshold`). An institution episode opens when a
 CUSUM reaches its threshold after at least `min_days` low days (one day is never enough: single-day dips stay quiet), and resolves when
 the last `recover_days` judged days reach `recover` of the pre-drop expectation (hysteresis:
-opening needs a fall to about a third, closing a return to 70%). A clearly normal day
+opening needs a fall to about a third, closing a return to 70%; over seven days, because a
+small school's three noisy days often reach 70% by chance in the middle of a decline, which
+closed the episode and opened a duplicate). A clearly normal day
 (`reset_ratio` of expected) clears a pending run.
 
 Breaks vary by school: inside a calendar break window, days the peers are quiet are not
@@ -72,12 +77,12 @@ class DropDetector:
         threshold_deep: float = 9.0,
         min_days: int = 2,
         day_cap: float = 1.0,
-        window: int = 30,
-        lag: int = 10,
+        window: int = 45,
+        lag: int = 28,
         min_history: int = 15,
         recover: float = 0.7,
         reset_ratio: float = 0.8,
-        recover_days: int = 3,
+        recover_days: int = 7,
         quiet_peers: float = 0.45,
         window_hold: int = 4,
         break_level: float = 0.25,
