@@ -4,7 +4,7 @@ the NAB NYC-taxi check.
     .venv/bin/python benchmarks/evaluate.py [--institutions 3000] [--seeds 11,12]
         [--variants standard,harsh-winter,quiet] [--nab ../shared/external/nab]
 
-The detector was tuned on seeds 1 and 2 (all three variants, 8,000 institutions); the default
+The detector was tuned on seeds 1 and 2 only (all three variants, 3,000 to 8,000 institutions); the default
 seeds 11, 12, 31 are ones it never saw (47 was kept for a last unseen check). Columns:
 institution-event F1 / precision / recall, median and p90 detection delay (days), false alarms
 per 1,000 institution-weeks, regional-outage F1 / precision / recall, missing-export days found
