@@ -123,40 +123,32 @@ def generate(data: Path, meetings: int, days: int) -> None:
 # ---- phases (each in its own process) -------------------------------------------------------
 
 
-def bare_csv(folder: Path) -> int:
-    """The polars work any ingest of these files must do: read them and group the join rows
-    into meetings with the columns a meeting record needs. No validation, time zones,
-    pseudonyms, de-duplication or store."""
+def _meetings(paths: list[Path]) -> int:
+    """Read CSV files and group their join rows into meetings with the columns a meeting
+    record needs; the number of meetings."""
     width = CSV_HEADER.count(",") + 1
-    frame = (
-        pl.scan_csv(sorted(folder.glob("*.csv")), has_header=False, skip_lines=1,
+    return (
+        pl.scan_csv(paths, has_header=False, skip_lines=1,
                     schema={f"c{i}": pl.String for i in range(width)})
         .group_by("c2", "c5")
         .agg(pl.col("c6").first(), pl.col("c8").first(), pl.col("c4").first(),
              pl.col("c10").first(), pl.col("c11").first(), pl.len(),
              pl.col("c20").cast(pl.Int64).sum())
         .collect(engine="streaming")
+        .height
     )
-    return frame.height
+
+
+def bare_csv(folder: Path) -> int:
+    """The polars work any ingest of these files must do, on all files at once: no
+    validation, time zones, pseudonyms, de-duplication or store."""
+    return _meetings(sorted(folder.glob("*.csv")))
 
 
 def bare_csv_per_file(folder: Path) -> int:
     """The same work file by file, as an ingest that bounds its memory must read them. For
     context only: the target is measured against `bare_csv`."""
-    width = CSV_HEADER.count(",") + 1
-    total = 0
-    for path in sorted(folder.glob("*.csv")):
-        total += (
-            pl.scan_csv(path, has_header=False, skip_lines=1,
-                        schema={f"c{i}": pl.String for i in range(width)})
-            .group_by("c2", "c5")
-            .agg(pl.col("c6").first(), pl.col("c8").first(), pl.col("c4").first(),
-                 pl.col("c10").first(), pl.col("c11").first(), pl.len(),
-                 pl.col("c20").cast(pl.Int64).sum())
-            .collect(engine="streaming")
-            .height
-        )
-    return total
+    return sum(_meetings([path]) for path in sorted(folder.glob("*.csv")))
 
 
 def bare_json(folder: Path) -> int:
@@ -219,9 +211,9 @@ def main() -> None:
         out = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--data", str(args.data), "--phase", phase],
                              capture_output=True, text=True, check=True)
         results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{'phase':<12} {'seconds':>8} {'meetings/s':>12} {'peak RSS MB':>12}")
+    print(f"{'phase':<18} {'seconds':>8} {'meetings/s':>12} {'peak RSS MB':>12}")
     for phase, r in results.items():
-        print(f"{phase:<12} {r['seconds']:>8.1f} {args.meetings / r['seconds']:>12,.0f} {r['peak_mb']:>12,.0f}")
+        print(f"{phase:<18} {r['seconds']:>8.1f} {args.meetings / r['seconds']:>12,.0f} {r['peak_mb']:>12,.0f}")
     for kind in ("csv", "json"):
         ratio = results[f"ingest-{kind}"]["seconds"] / results[f"bare-{kind}"]["seconds"]
         print(f"ingest/bare time ratio ({kind}): {ratio:.2f}  (target <= 2.0)")
