@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 

@@ -49,7 +49,6 @@ DAILY: dict[str, pl.DataType] = {
     "active_hosts": pl.Int64(),  # null where the source does not carry hosts
 }
 
-DAILY_METRICS = ("meetings", "participants", "meeting_minutes", "active_hosts")
 
 # Aggregate sources (plain daily CSV, Zoom report/daily) deliver daily rows directly.
 REPORTED_DAILY: dict[str, pl.DataType] = {**DAILY, "platform": pl.String()}

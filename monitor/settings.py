@@ -3,13 +3,12 @@
 Every setting is a dataclass field with a `doc`; `monitor init` writes them out as a commented
 example, and a test checks that docs/configuration.md lists each one. Unknown keys and values
 of the wrong type are errors. Secrets never live here: they come from the environment
-(see `secret_from_env`).
+(see docs/configuration.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -237,14 +236,6 @@ def _validate(settings: Settings, path: Path | str) -> None:
     from monitor.alerts.config import validate_alerting
 
     validate_alerting(settings, path)
-
-
-def secret_from_env(name: str, purpose: str) -> str:
-    """A secret from the environment; a clear error when it is missing."""
-    value = os.environ.get(name)
-    if not value:
-        raise ConfigError(f"{name} is not set; export it to {purpose}")
-    return value
 
 
 def example_toml() -> str:

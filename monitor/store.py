@@ -12,7 +12,6 @@ daily files are derived and rebuilt for every month listed in `dirty_months`.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -23,10 +22,6 @@ from monitor.directory import directory_frame
 from monitor.home import Home
 from monitor.schema import DAILY, MEETINGS, REPORTED_DAILY, conform, empty
 from monitor.state import connect, transaction
-
-
-def month_of(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
 
 
 def write_atomic(frame: pl.DataFrame, path: Path) -> None:

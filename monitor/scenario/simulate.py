@@ -48,20 +48,6 @@ from monitor.scenario.events import EVENT_SCHEMA, Rates, place_events
 from monitor.scenario.institutions import make_institutions
 from monitor.scenario.sim_calendar import calendar_factors
 
-DAILY_SCHEMA: dict[str, pl.DataType] = {
-    "institution_id": pl.String(),
-    "date": pl.Date(),
-    "meetings": pl.Int64(),
-    "participants": pl.Int64(),
-    "meeting_minutes": pl.Int64(),
-    "active_hosts": pl.Int64(),
-}
-SIZE_SCHEMA: dict[str, pl.DataType] = {
-    "institution_id": pl.String(),
-    "expected_meetings": pl.Float64(),
-}
-
-
 @dataclass(frozen=True)
 class Variant:
     rates: Rates

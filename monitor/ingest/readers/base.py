@@ -4,7 +4,7 @@ bytes written to a file, and names the row or column when it refuses one."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -44,7 +44,6 @@ class ReadResult:
     coverage: Coverage
     meetings: pl.DataFrame | None = None  # schema.READER_MEETINGS
     reported: pl.DataFrame | None = None  # schema.REPORTED_DAILY
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
