@@ -19,16 +19,6 @@ from monitor.state import connect
 
 log = logging.getLogger("monitor.jobs")
 
-_RUNS = """
-CREATE TABLE IF NOT EXISTS job_runs (
-    job          TEXT NOT NULL,
-    period       TEXT NOT NULL,
-    finished_at  TEXT NOT NULL,
-    summary      TEXT NOT NULL,
-    PRIMARY KEY (job, period)
-)"""
-
-
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -117,13 +107,11 @@ def scheduled(name: str, root: str) -> None:
 
 def _done(home: Home, job: str, period: str) -> bool:
     with connect(home.state_db) as conn:
-        conn.execute(_RUNS)
         return conn.execute("SELECT 1 FROM job_runs WHERE job = ? AND period = ?",
                             (job, period)).fetchone() is not None
 
 
 def _record(home: Home, job: str, period: str, summary: str) -> None:
     with connect(home.state_db) as conn:
-        conn.execute(_RUNS)
         conn.execute("INSERT OR REPLACE INTO job_runs VALUES (?, ?, ?, ?)",
                      (job, period, _now().strftime("%Y-%m-%dT%H:%M:%SZ"), summary))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from monitor.alerts.store import ensure_schema, iso, rows
+from monitor.alerts.store import iso, rows
 from monitor.errors import MonitorError
 
 
@@ -33,7 +33,6 @@ WHERE scope = 'institution'
 
 def sync_alerts(conn: sqlite3.Connection, now: datetime) -> dict[str, int]:
     """Create alerts for new episodes, resolve those whose episode ended; counts of each."""
-    ensure_schema(conn)
     stamp = iso(now)
     created = conn.execute(
         """INSERT INTO alerts (id, scope, institution_id, region, state, quiet,
@@ -70,7 +69,6 @@ def acknowledge(conn: sqlite3.Connection, alert_id: str, by: str, now: datetime)
 
 
 def get_alert(conn: sqlite3.Connection, alert_id: str) -> dict:
-    ensure_schema(conn)
     found = rows(conn, _SELECT + " WHERE a.id = ?", (alert_id,))
     if not found:
         raise AlertError(f"no alert {alert_id}; see `monitor alerts list` for the ids")
@@ -88,7 +86,6 @@ def get_alert(conn: sqlite3.Connection, alert_id: str) -> dict:
 
 def list_alerts(conn: sqlite3.Connection, state: str | None = None,
                 region: str | None = None) -> list[dict]:
-    ensure_schema(conn)
     where, params = [], []
     if state:
         where.append("a.state = ?")

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from monitor.alerts.delivery import DeliveryReport, deliver_due, pending_count
 from monitor.alerts.lifecycle import sync_alerts
 from monitor.alerts.planning import plan_notifications
-from monitor.alerts.store import ensure_schema
 from monitor.home import Home
 from monitor.state import connect, transaction
 
@@ -42,7 +41,7 @@ def dispatch(home: Home, now: datetime, *, dry_run: bool = False) -> DispatchRes
     With dry_run the plan is computed in a transaction that is rolled back and nothing is sent.
     """
     settings = home.settings
-    conn = ensure_schema(connect(home.state_db))
+    conn = connect(home.state_db)
     try:
         result = DispatchResult(dry_run=dry_run)
         conn.execute("BEGIN IMMEDIATE")
@@ -68,7 +67,7 @@ def dispatch(home: Home, now: datetime, *, dry_run: bool = False) -> DispatchRes
 
 def with_conn(home: Home, action):
     """Run action(conn) in one write transaction on the home's state database."""
-    conn = ensure_schema(connect(home.state_db))
+    conn = connect(home.state_db)
     try:
         with transaction(conn):
             return action(conn)

@@ -11,7 +11,7 @@ import re
 import sqlite3
 from datetime import datetime, timedelta
 
-from monitor.alerts.store import ensure_schema, iso, rows
+from monitor.alerts.store import iso, rows
 from monitor.errors import MonitorError
 
 
@@ -43,7 +43,6 @@ def parse_duration(text: str) -> timedelta:
 
 def add_silence(conn: sqlite3.Connection, target: str, value: str, *, starts_at: datetime,
                 ends_at: datetime, author: str, reason: str, now: datetime) -> dict:
-    ensure_schema(conn)
     if target not in TARGETS:
         raise SilenceError(f"unknown silence target '{target}'; use all, region or institution")
     if (target == "all") != (value == ""):
@@ -68,7 +67,6 @@ def expire_silence(conn: sqlite3.Connection, silence_id: int, now: datetime) -> 
 
 
 def get_silence(conn: sqlite3.Connection, silence_id: int) -> dict:
-    ensure_schema(conn)
     found = rows(conn, "SELECT * FROM silences WHERE id = ?", (silence_id,))
     if not found:
         raise SilenceError(f"no silence {silence_id}; see `monitor alerts silences`")
@@ -76,7 +74,6 @@ def get_silence(conn: sqlite3.Connection, silence_id: int) -> dict:
 
 
 def list_silences(conn: sqlite3.Connection, now: datetime, active_only: bool = True) -> list[dict]:
-    ensure_schema(conn)
     sql = "SELECT * FROM silences"
     if active_only:
         sql += " WHERE expired_at IS NULL AND ends_at > :now"

@@ -48,6 +48,7 @@ from monitor.scenario.events import EVENT_SCHEMA, Rates, place_events
 from monitor.scenario.institutions import make_institutions
 from monitor.scenario.sim_calendar import calendar_factors
 
+
 @dataclass(frozen=True)
 class Variant:
     rates: Rates

@@ -13,7 +13,13 @@ from __future__ import annotations
 import polars as pl
 
 from monitor.ingest.decode import Head, utf8_copy
-from monitor.ingest.readers.base import Coverage, FormatError, ReadResult, Reader, Source
+from monitor.ingest.readers.base import (
+    Coverage,
+    FormatError,
+    Reader,
+    ReadResult,
+    Source,
+)
 from monitor.ingest.readers.csvtext import header_of, scan_positional
 from monitor.schema import REPORTED_DAILY, conform
 

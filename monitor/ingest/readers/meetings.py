@@ -7,7 +7,12 @@ from __future__ import annotations
 import polars as pl
 
 from monitor.ingest.readers.base import FormatError, Source
-from monitor.ingest.times import TimeFormatError, choose_format, localize_span, parse_naive
+from monitor.ingest.times import (
+    TimeFormatError,
+    choose_format,
+    localize_span,
+    parse_naive,
+)
 from monitor.schema import READER_MEETINGS, conform
 
 

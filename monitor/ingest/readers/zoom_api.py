@@ -23,7 +23,14 @@ import re
 import polars as pl
 
 from monitor.ingest.decode import Head, read_text
-from monitor.ingest.readers.base import Coverage, FormatError, ReadResult, Reader, Source, date_span
+from monitor.ingest.readers.base import (
+    Coverage,
+    FormatError,
+    Reader,
+    ReadResult,
+    Source,
+    date_span,
+)
 from monitor.schema import READER_MEETINGS, REPORTED_DAILY, UTC_DATETIME, conform
 
 MAX_SPAN_DAYS = 366

@@ -16,7 +16,14 @@ import re
 import polars as pl
 
 from monitor.ingest.decode import Head, utf8_copy
-from monitor.ingest.readers.base import Coverage, FormatError, ReadResult, Reader, Source, date_span
+from monitor.ingest.readers.base import (
+    Coverage,
+    FormatError,
+    Reader,
+    ReadResult,
+    Source,
+    date_span,
+)
 from monitor.ingest.readers.csvtext import header_of, position, scan_positional
 from monitor.ingest.readers.meetings import finish_meetings
 

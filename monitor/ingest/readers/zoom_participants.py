@@ -25,8 +25,20 @@ import re
 import polars as pl
 
 from monitor.ingest.decode import Head, read_text
-from monitor.ingest.readers.base import Coverage, FormatError, ReadResult, Reader, Source
-from monitor.ingest.readers.csvtext import delimiter_of, first_lines, normalise, position, split_row
+from monitor.ingest.readers.base import (
+    Coverage,
+    FormatError,
+    Reader,
+    ReadResult,
+    Source,
+)
+from monitor.ingest.readers.csvtext import (
+    delimiter_of,
+    first_lines,
+    normalise,
+    position,
+    split_row,
+)
 from monitor.ingest.readers.meetings import finish_meetings
 
 MAX_BYTES = 64 * 2**20  # a per-meeting export is kilobytes; anything this big is something else
