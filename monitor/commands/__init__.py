@@ -2,7 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
+
+
+class _Day(click.DateTime):
+    """A calendar date written YYYY-MM-DD, handed to the command as a `datetime.date`."""
+
+    name = "date"
+
+    def __init__(self) -> None:
+        super().__init__(["%Y-%m-%d"])
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        return super().convert(value, param, ctx).date()
+
+
+DAY = _Day()
 
 
 def register(group: click.Group) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from monitor.commands import open_home
+from monitor.commands import DAY, open_home
 from monitor.errors import EXIT_REJECTED
 
 _FORMAT = click.Choice(["table", "csv", "json"])
@@ -42,8 +42,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], institution: str | None, 
 
 
 @click.command()
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First date (YYYY-MM-DD).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Last date (YYYY-MM-DD).")
+@click.option("--from", "start", type=DAY, help="First date (YYYY-MM-DD).")
+@click.option("--to", "end", type=DAY, help="Last date (YYYY-MM-DD).")
 @click.option("--institution", help="Only this institution id.")
 @click.option("--region", help="Only institutions of this ISO 3166-2:UA region, e.g. UA-63.")
 @click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
@@ -53,7 +53,7 @@ def daily(ctx: click.Context, start, end, institution, region, fmt: str) -> None
     from monitor.queries import daily_rows, render
 
     home = open_home(ctx)
-    frame = daily_rows(home, start.date() if start else None, end.date() if end else None, institution, region)
+    frame = daily_rows(home, start, end, institution, region)
     click.echo(render(frame, fmt, json_key="daily"), nl=fmt == "table")
 
 

@@ -6,23 +6,18 @@ import sys
 
 import click
 
-from monitor.commands import open_home
+from monitor.commands import DAY, open_home
 
 _FORMAT = click.Choice(["table", "csv", "json"])
-_DATE = click.DateTime(["%Y-%m-%d"])
 _SCOPE = click.Choice(["institution", "region", "platform"])
 _TABLE = ["id", "scope", "institution_id", "region", "start", "detected_on", "end", "status",
           "severity", "parent_id", "explanation"]
 
 
-def _day(value):
-    return value.date() if value is not None else None
-
-
 @click.command()
-@click.option("--as-of", "as_of", type=_DATE, help="Detect with the data up to this day.")
-@click.option("--from", "start", type=_DATE, help="Replay day by day from this day ...")
-@click.option("--to", "end", type=_DATE, help="... to this day (inclusive).")
+@click.option("--as-of", "as_of", type=DAY, help="Detect with the data up to this day.")
+@click.option("--from", "start", type=DAY, help="Replay day by day from this day ...")
+@click.option("--to", "end", type=DAY, help="... to this day (inclusive).")
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 when new episodes were found (for cron).")
 @click.pass_context
 def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
@@ -34,7 +29,7 @@ def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
 
     if (start is None) != (end is None):
         raise QueryError("--from and --to go together; give both, or --as-of")
-    summary = run(open_home(ctx), as_of=_day(as_of), start=_day(start), end=_day(end),
+    summary = run(open_home(ctx), as_of=as_of, start=start, end=end,
                   now=dt.datetime.now(dt.UTC))
     for day, ids in sorted(summary.new_by_day.items()):
         click.echo(f"{day}: {len(ids)} new: {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}")
@@ -44,8 +39,8 @@ def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
 
 
 @click.command()
-@click.option("--from", "start", type=_DATE, help="Episodes still going on or after this day.")
-@click.option("--to", "end", type=_DATE, help="Episodes that started on or before this day.")
+@click.option("--from", "start", type=DAY, help="Episodes still going on or after this day.")
+@click.option("--to", "end", type=DAY, help="Episodes that started on or before this day.")
 @click.option("--scope", type=_SCOPE, help="Only this scope.")
 @click.option("--region", help="Only this ISO 3166-2:UA region, e.g. UA-63.")
 @click.option("--open", "open_only", is_flag=True, help="Only episodes still open.")
@@ -57,7 +52,7 @@ def anomalies(ctx: click.Context, start, end, scope, region, open_only: bool, fm
     from monitor.detection import list_episodes
     from monitor.queries import render
 
-    frame = list_episodes(open_home(ctx), _day(start), _day(end), scope, region, open_only)
+    frame = list_episodes(open_home(ctx), start, end, scope, region, open_only)
     frame = frame.select(_TABLE) if fmt == "table" else frame.select(list(EPISODES))
     click.echo(render(frame, fmt, json_key="episodes"), nl=fmt == "table")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from monitor.commands import DAY
+
 
 @click.group()
 def fixtures() -> None:
@@ -14,9 +16,9 @@ def fixtures() -> None:
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option("--institutions", type=click.IntRange(min=1), default=300, show_default=True,
               help="Number of institutions in the directory.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), required=True,
+@click.option("--from", "start", type=DAY, required=True,
               help="First day (YYYY-MM-DD).")
-@click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), required=True,
+@click.option("--to", "end", type=DAY, required=True,
               help="Last day, inclusive (YYYY-MM-DD).")
 @click.option("--out", type=click.Path(file_okay=False), required=True,
               help="Directory to write (created; existing files are overwritten).")
@@ -28,7 +30,7 @@ def generate(seed: int, institutions: int, start, end, out: str, variant: str,
     """Write institutions.csv, exports/, truth_daily.csv, events.csv and scenario.json."""
     from monitor.scenario.generate import generate_scenario
 
-    summary = generate_scenario(out, seed, institutions, start.date(), end.date(),
+    summary = generate_scenario(out, seed, institutions, start, end,
                                 variant=variant, with_events=not no_events)
     size = sum(f["bytes"] for f in summary["files"]) / 1e6
     click.echo(f"{out}: {institutions} institutions, {summary['covered_days']} covered days, "
