@@ -42,11 +42,14 @@ def recorder():
 
 
 @pytest.fixture
-def fast_home(tmp_path, recorder):
-    """Dispatch every second to a Slack-style hook; ingest on, detect and weekly off."""
-    (tmp_path / "monitor.toml").write_text(f"""
+def hook_config(recorder):
+    """write(folder, schedule) puts a monitor.toml there that routes every alert to the
+    recorder's Slack-style hook, with the given [schedule] lines."""
+
+    def write(folder, schedule: str, language: str = "uk") -> None:
+        (folder / "monitor.toml").write_text(f"""
 [alerts]
-language = "en"
+language = "{language}"
 [alerts.receivers.hook]
 kind = "slack"
 url = "{recorder.url}"
@@ -54,12 +57,20 @@ url = "{recorder.url}"
 default_team = "all"
 teams = {{ all = ["hook"] }}
 [schedule]
-ingest_interval_seconds = 1
+{schedule}
+""", encoding="utf-8")
+
+    return write
+
+
+@pytest.fixture
+def fast_home(tmp_path, hook_config):
+    """Dispatch every second to a Slack-style hook; ingest on, detect and weekly off."""
+    hook_config(tmp_path, """ingest_interval_seconds = 1
 dispatch_interval_seconds = 1
 detect_time = ""
 weekly_report_time = ""
-misfire_grace_seconds = 30
-""", encoding="utf-8")
+misfire_grace_seconds = 30""", language="en")
     home = Home.open(tmp_path)
     with connect(home.state_db) as conn:
         conn.execute("INSERT INTO institutions (institution_id, name, region, kind) "

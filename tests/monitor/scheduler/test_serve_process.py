@@ -62,7 +62,7 @@ def test_serve_delivers_stops_on_sigterm_and_restarts_without_duplicates(fast_ho
     assert len(recorder.requests) == 1  # the restart re-sent nothing
 
 
-def test_inbox_to_alert_end_to_end(tmp_path, recorder):
+def test_inbox_to_alert_end_to_end(tmp_path, recorder, hook_config):
     """Drop exports into the inbox; ingest + detection raise an episode; the alert arrives.
 
     The scenario: 3 schools with steady activity for 8 weeks; one stops for 5 days.
@@ -71,20 +71,10 @@ def test_inbox_to_alert_end_to_end(tmp_path, recorder):
 
     from monitor.home import Home
 
-    (tmp_path / "monitor.toml").write_text(f"""
-[alerts.receivers.hook]
-kind = "slack"
-url = "{recorder.url}"
-[routing]
-default_team = "all"
-teams = {{ all = ["hook"] }}
-[schedule]
-ingest_interval_seconds = 1
-detect_interval_seconds = 2
-dispatch_interval_seconds = 0
-detect_time = ""
-weekly_report_time = ""
-""", encoding="utf-8")
+    hook_config(tmp_path, "\n".join([
+        "ingest_interval_seconds = 1", "detect_interval_seconds = 2",
+        "dispatch_interval_seconds = 0", 'detect_time = ""', 'weekly_report_time = ""',
+    ]))
     home = Home.open(tmp_path)
     directory = tmp_path / "directory.csv"
     directory.write_text(
