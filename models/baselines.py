@@ -60,6 +60,14 @@ class _FlagBaseline:
     metric: str
     consecutive: int
 
+    def _panel(self, daily: pl.DataFrame, directory: pl.DataFrame | None, as_of: dt.date | None):
+        """The institution x day panel up to `as_of`, its values, and its first day."""
+        if as_of is not None:
+            daily = daily.filter(pl.col("date") <= as_of)
+        panel = build_panel(daily, directory, self.metric, last=as_of)
+        first = panel.dates[0] if panel.dates else dt.date(2000, 1, 3)
+        return panel, panel.values, first
+
     def _finish(self, panel, z: np.ndarray) -> _FlagBaseline:
         self.panel_ = panel
         self.score_ = -z
@@ -79,11 +87,7 @@ class RollingZScore(_FlagBaseline):
 
     def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
             as_of: dt.date | None = None) -> RollingZScore:
-        if as_of is not None:
-            daily = daily.filter(pl.col("date") <= as_of)
-        panel = build_panel(daily, directory, self.metric, last=as_of)
-        v = panel.values
-        first = panel.dates[0] if panel.dates else dt.date(2000, 1, 3)
+        panel, v, first = self._panel(daily, directory, as_of)
         med = _same_weekday(v, first, self.weeks, nanmedian_rows)
         mad = _same_weekday(v, first, self.weeks, _mad)
         z = (v - med) / np.maximum(1.4826 * mad, self.min_scale)
@@ -103,11 +107,7 @@ class SeasonalResidual(_FlagBaseline):
 
     def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
             as_of: dt.date | None = None) -> SeasonalResidual:
-        if as_of is not None:
-            daily = daily.filter(pl.col("date") <= as_of)
-        panel = build_panel(daily, directory, self.metric, last=as_of)
-        v = panel.values
-        first = panel.dates[0] if panel.dates else dt.date(2000, 1, 3)
+        panel, v, first = self._panel(daily, directory, as_of)
         trend = _past_window_stat(v, self.trend_days, nanmedian_rows)
         seasonal = _same_weekday(v - trend, first, self.season_weeks, nanmedian_rows)
         resid = v - trend - seasonal  # NaN until two weeks of the weekday are known
