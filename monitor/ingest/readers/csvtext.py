@@ -12,10 +12,14 @@ import polars as pl
 
 from monitor.ingest.readers.base import FormatError
 
+# A CSV header line is a few hundred characters; bounding it keeps sniffing a JSON page
+# (one long line) or binary-looking text cheap for every reader's sniffer.
+_HEADER_MAX = 8192
 
-def first_lines(text: str, count: int) -> list[str]:
-    lines = text.splitlines()
-    return lines[:count]
+
+def header_line(text: str) -> str:
+    """The first line of `text`, at most _HEADER_MAX characters."""
+    return text[:_HEADER_MAX].partition("\n")[0].rstrip("\r")
 
 
 def delimiter_of(header_line: str) -> str:
@@ -34,11 +38,11 @@ def normalise(name: str) -> str:
 
 
 def header_of(text: str) -> tuple[list[str], str]:
-    lines = first_lines(text, 1)
-    if not lines:
+    line = header_line(text)
+    if not line:
         return [], ","
-    delimiter = delimiter_of(lines[0])
-    return [normalise(c) for c in split_row(lines[0], delimiter)], delimiter
+    delimiter = delimiter_of(line)
+    return [normalise(c) for c in split_row(line, delimiter)], delimiter
 
 
 def position(header: list[str], names: tuple[str, ...], start: int = 0, stop: int | None = None,

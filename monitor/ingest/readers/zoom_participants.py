@@ -34,7 +34,7 @@ from monitor.ingest.readers.base import (
 )
 from monitor.ingest.readers.csvtext import (
     delimiter_of,
-    first_lines,
+    header_line,
     normalise,
     position,
     split_row,
@@ -66,10 +66,10 @@ def _participant_header(cells: list[str]) -> bool:
 
 
 def sniff(head: Head) -> bool:
-    lines = first_lines(head.text[:4096], 1)  # a header line is short; JSON is one long line
-    if not lines:
+    line = header_line(head.text)
+    if not line:
         return False
-    cells = [normalise(c) for c in split_row(lines[0], delimiter_of(lines[0]))]
+    cells = [normalise(c) for c in split_row(line, delimiter_of(line))]
     return _meeting_header(cells) or _participant_header(cells)
 
 
@@ -94,7 +94,7 @@ def read(source: Source) -> ReadResult:
             "check that this is the right file"
         )
     text = read_text(source.head)
-    delimiter = delimiter_of(first_lines(text, 1)[0])
+    delimiter = delimiter_of(header_line(text))
     rows = _rows(text, delimiter)
     header = [normalise(c) for c in rows[0][1]]
     if _participant_header(header):
