@@ -253,7 +253,8 @@ def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
     covered = set(read_coverage(home).filter(pl.col("date").is_between(start, end))["date"].to_list())
     days = [start + dt.timedelta(days=k) for k in range(7)]
     unmapped = (
-        scan_meetings(conn)
+        # Only the (at most two) months the week touches: years of parts are not read.
+        scan_meetings(conn, sorted({f"{d:%Y-%m}" for d in days}))
         .filter(pl.col("institution_id").is_null() & pl.col("local_date").is_between(start, end))
         .select(pl.col("host_hash").n_unique().alias("hosts"), pl.len().alias("meetings"))
         .collect()
