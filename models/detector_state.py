@@ -77,11 +77,14 @@ class InstitutionState:
             lvl = np.where(np.abs(mean - med) <= np.maximum(mad, 1.0) * 0.5, mean, med)
             level[ready] = lvl
             # Dispersion from the running moment estimate ((x - mu)^2 - x) / mu^2, whose mean
-            # is 1/r for a gamma-Poisson count; shrunk towards the pooled value of the
-            # institutions that have shown most, so small counts borrow strength.
+            # is 1/r for a gamma-Poisson count; shrunk towards a pooled value from the
+            # institutions that have shown most, so small counts borrow strength. The pooled
+            # value is their upper quartile of 1/r, not the median: an institution whose own
+            # noise is not known yet is taken to be noisier than the typical one (fewer
+            # alarms from small schools' chance runs of empty days).
             informed = self.disp_w > 2.0
             pool_src = self.disp_num[informed] / self.disp_w[informed]
-            pooled = float(np.clip(np.median(pool_src), 1 / 100, 1 / 2)) if informed.sum() >= 20 else 1 / 8
+            pooled = float(np.clip(np.quantile(pool_src, 0.75), 1 / 100, 1 / 2)) if informed.sum() >= 20 else 1 / 8
             inv_r = (self.disp_num + DISP_PRIOR * pooled) / (self.disp_w + DISP_PRIOR)
             r[ready] = 1.0 / np.clip(inv_r[ready], 1 / 100, 1 / 2)
         ready &= level > 0.3  # nothing to judge below about one meeting every three days
@@ -128,7 +131,7 @@ class InstitutionState:
         """Advance the CUSUM and the open/resolved state on institutions judged today."""
         # One day can bring at most `day_cap` of the threshold: a single-day dip never opens
         # an episode, a collapse of a big institution opens on its second day.
-        # `llr` has one column per tested level (a bank of CUSUMs): the 35% one gains most from
+        # `llr` has one column per tested level (a bank of CUSUMs): the 25% one gains most from
         # near-silence, the slow one from a decline lingering at half of normal, the deep (10%)
         # one from a big, noisy institution's collapse.
         if self.cusum.shape[1] != llr.shape[1]:
