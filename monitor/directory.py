@@ -131,7 +131,6 @@ class Mapper:
         self.by_account = self._claims(institutions, lambda i: [i.zoom_account_id], "zoom_account_id", source)
         self.by_group = self._claims(institutions, lambda i: [i.zoom_group], "zoom_group", source)
         self.by_domain = self._claims(institutions, lambda i: i.domains, "email domain", source)
-        self._resolved: dict[tuple, str | None] = {}  # the same keys recur in every export
 
     @staticmethod
     def _claims(institutions, keys_of, what: str, source: str) -> dict[str, str]:
@@ -154,10 +153,17 @@ class Mapper:
                 domain: str | None) -> str | None:
         if account and (hit := self.by_account.get(account.strip().casefold())):
             return hit
-        for unit in (group, department):
-            for part in (unit or "").split(";"):
-                if part.strip() and (hit := self.by_group.get(part.strip().casefold())):
-                    return hit
+        return self.resolve_unit(group) or self.resolve_unit(department) or self.resolve_domain(domain)
+
+    def resolve_unit(self, unit: str | None) -> str | None:
+        """A Zoom group or department: `;`-separated names, the first claimed one wins."""
+        for part in (unit or "").split(";"):
+            if part.strip() and (hit := self.by_group.get(part.strip().casefold())):
+                return hit
+        return None
+
+    def resolve_domain(self, domain: str | None) -> str | None:
+        """A host e-mail domain, exact or a subdomain of a claimed one."""
         if domain:
             labels = domain.strip().lower().split(".")
             for start in range(len(labels) - 1):
@@ -165,12 +171,10 @@ class Mapper:
                     return hit
         return None
 
-    def map_frame(self, keys: pl.DataFrame) -> pl.DataFrame:
-        """Add `institution_id` to a frame of distinct (account_id, zoom_group, department,
-        host_domain) rows. Resolution runs once per distinct key, not per meeting."""
-        ids = []
-        for key in keys.select("account_id", "zoom_group", "department", "host_domain").iter_rows():
-            if key not in self._resolved:
-                self._resolved[key] = self.resolve(*key)
-            ids.append(self._resolved[key])
-        return keys.with_columns(pl.Series("institution_id", ids, dtype=pl.String))
+    def unit_ids(self, units: pl.Series) -> pl.Series:
+        """`resolve_unit` of a column, once per distinct value (a handful per export)."""
+        if not self.by_group:
+            return pl.repeat(None, len(units), dtype=pl.String, eager=True).alias(units.name)
+        values = units.drop_nulls().unique()
+        ids = pl.Series([self.resolve_unit(v) for v in values], dtype=pl.String)
+        return units.replace_strict(values, ids, default=None, return_dtype=pl.String)

@@ -37,9 +37,8 @@ class Pseudonymiser:
     """HMAC-SHA256 (RFC 2104) of lower-cased addresses, as 32 hex digits.
 
     The inner and outer hash states are keyed once and copied per address, which is about
-    twice as fast as `hmac.digest` per call. Digests are remembered as a frame for the life
-    of the object and joined in: the same teachers host every day, so a batch of daily
-    exports hashes each address once, and a known address costs no Python call at all.
+    twice as fast as `hmac.digest` per call. (monitor.ingest.hosts remembers digests across
+    the files of an ingest.)
     """
 
     def __init__(self, key: bytes):
@@ -48,7 +47,6 @@ class Pseudonymiser:
         padded = key.ljust(_BLOCK, b"\0")
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in padded))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in padded))
-        self._known = pl.DataFrame(schema={"address": pl.String, "digest": pl.String})
 
     def one(self, email: str) -> str:
         inner = self._inner.copy()
@@ -59,17 +57,8 @@ class Pseudonymiser:
 
     def column(self, emails: pl.Series) -> pl.Series:
         """Hash each distinct address once; empty and null addresses become null."""
-        normalised = emails.str.strip_chars().str.to_lowercase().alias("address")
+        normalised = emails.str.strip_chars().str.to_lowercase()
         distinct = normalised.drop_nulls().unique()
-        fresh = distinct.filter((distinct != "") & ~distinct.is_in(self._known["address"].implode()))
-        if len(fresh):
-            addresses = fresh.to_list()
-            self._known = pl.concat([
-                self._known,
-                pl.DataFrame({"address": addresses, "digest": [self.one(a) for a in addresses]},
-                             schema=self._known.schema),
-            ], rechunk=False)
-        return (
-            normalised.to_frame()
-            .join(self._known, on="address", how="left", maintain_order="left")["digest"]
-        )
+        distinct = distinct.filter(distinct != "")
+        digests = pl.Series([self.one(a) for a in distinct], dtype=pl.String)
+        return normalised.replace_strict(distinct, digests, default=None, return_dtype=pl.String)

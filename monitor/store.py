@@ -4,10 +4,13 @@ metrics per month, all written atomically (temp file + rename).
 Layout under `store/`:
     meetings/YYYY-MM/part-<file hash>.parquet   canonical meeting records of one ingested file
     reported/YYYY-MM/part-<file hash>.parquet   daily rows delivered by aggregate sources
+    cells/YYYY-MM/part-<file hash>.parquet      per-day totals of one meetings part (derived)
     daily/YYYY-MM.parquet                        daily metrics, recomputed from the above
 
 A part counts only once a row in the `parts` table of state.sqlite lists it (see state.py);
-daily files are derived and rebuilt for every month listed in `dirty_months`.
+daily files are derived and rebuilt for every month listed in `dirty_months`. A cells file is
+a cache of its meetings part, written with it before the commit and recomputed from the
+part whenever it is missing or does not add up to the part's committed row count.
 """
 
 from __future__ import annotations
@@ -38,20 +41,30 @@ def part_path(home: Home, kind: str, month: str, sha256: str) -> Path:
     return home.store / kind / month / f"part-{sha256[:24]}.parquet"
 
 
+def cells_path(part: Path) -> Path:
+    """The cells file of a meetings part: store/cells/<month>/<same name>."""
+    return part.parents[2] / "cells" / part.parent.name / part.name
+
+
 def committed_parts(conn: sqlite3.Connection, kind: str, months: list[str] | None = None) -> list[Path]:
-    query = "SELECT path FROM parts WHERE kind = ?"
+    return [path for path, _ in _committed(conn, kind, months)]
+
+
+def _committed(conn: sqlite3.Connection, kind: str, months: list[str] | None) -> list[tuple[Path, int]]:
+    query = "SELECT path, rows FROM parts WHERE kind = ?"
     args: list[str] = [kind]
     if months is not None:
         query += f" AND month IN ({', '.join('?' for _ in months)})"
         args += months
-    return [Path(p) for (p,) in conn.execute(query + " ORDER BY seq", args)]
+    return [(Path(p), rows) for p, rows in conn.execute(query + " ORDER BY seq", args)]
 
 
 def sweep_orphans(home: Home, conn: sqlite3.Connection) -> int:
     """Delete part and temp files that no committed row lists: leftovers of a killed ingest."""
     listed = {Path(p) for (p,) in conn.execute("SELECT path FROM parts")}
+    listed |= {cells_path(p) for p in listed}
     removed = 0
-    for kind in ("meetings", "reported", "daily"):
+    for kind in ("meetings", "reported", "cells", "daily"):
         for path in (home.store / kind).glob("**/.*.tmp"):
             path.unlink(missing_ok=True)
             removed += 1
@@ -102,27 +115,8 @@ def compute_month(conn: sqlite3.Connection, month: str, institutions: pl.DataFra
     covered = _covered_cells(conn, month, institutions)
     if covered.is_empty():
         return empty(DAILY)
-    keys = ["platform", "institution_id", "local_date"]
-    mapped = scan_meetings(conn, [month]).filter(pl.col("institution_id").is_not_null())
-    # A national month is ~10 million meetings: both passes stream. Distinct hosts are
-    # counted as unique (cell, host) pairs on 64-bit hashes of the pseudonyms, which needs a
-    # third of the memory of n_unique over strings inside the aggregation.
-    totals = mapped.group_by(keys).agg(
-        pl.len().cast(pl.Int64).alias("meetings"),
-        pl.col("participants").sum().cast(pl.Int64),
-        pl.col("minutes").sum().cast(pl.Int64).alias("meeting_minutes"),
-    ).collect(engine="streaming")
-    hosts = (
-        mapped.filter(pl.col("host_hash").is_not_null())
-        .select(*keys, pl.col("host_hash").hash(seed=3))
-        .unique()
-        .group_by(keys)
-        .agg(pl.len().cast(pl.Int64).alias("active_hosts"))
-        .collect(engine="streaming")
-    )
     from_meetings = (
-        totals.join(hosts, on=keys, how="left")
-        .with_columns(pl.col("active_hosts").fill_null(0))
+        _meeting_cells(conn, month)
         .rename({"local_date": "date"})
         .with_columns(level=pl.lit("meetings"))
     )
@@ -153,6 +147,74 @@ def compute_month(conn: sqlite3.Connection, month: str, institutions: pl.DataFra
         total(c) for c in ("meetings", "participants", "meeting_minutes", "active_hosts")
     )
     return conform(daily, DAILY).sort("institution_id", "date")
+
+
+_CELL = ["platform", "institution_id", "local_date"]
+
+
+def cell_totals(meetings: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """Per platform, institution (null: unmapped) and local date: meetings, participants,
+    meeting minutes and distinct hosts of a set of meeting records.
+
+    Distinct hosts are counted on 64-bit hashes of the pseudonyms (a third of the memory of
+    strings; a collision, odds ~1e-12 per cell, undercounts one host)."""
+    host = pl.col("host_hash")
+    cells = meetings.group_by(_CELL).agg(
+        pl.len().cast(pl.Int64).alias("meetings"),
+        pl.col("participants").cast(pl.Int64).sum(),
+        pl.col("minutes").cast(pl.Int64).sum().alias("meeting_minutes"),
+        host.hash(seed=3).filter(host.is_not_null()).n_unique().cast(pl.Int64).alias("active_hosts"),
+    )
+    # A part in memory is grouped at once (faster); one read back from disk is streamed.
+    return cells if isinstance(cells, pl.DataFrame) else cells.collect(engine="streaming")
+
+
+def write_cells(part: Path, meetings: pl.DataFrame) -> None:
+    write_atomic(cell_totals(meetings), cells_path(part))
+
+
+def _part_cells(part: Path, rows: int) -> pl.DataFrame:
+    """The cells of one committed part: its cells file, or recomputed from the part when the
+    file is missing (a store written before cells existed) or does not add up."""
+    path = cells_path(part)
+    if path.exists():
+        cells = pl.read_parquet(path)
+        if cells["meetings"].sum() == rows:
+            return cells
+    cells = cell_totals(pl.scan_parquet(part, schema=MEETINGS))
+    write_atomic(cells, path)
+    return cells
+
+
+def _meeting_cells(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
+    """Mapped cells of a month from the parts' cells. Parts hold disjoint meetings, so counts
+    and sums add up; distinct hosts add up only for a cell that one part holds, and the few
+    cells several parts share (overlapping exports) are recounted from their records."""
+    parts = _committed(conn, "meetings", [month])
+    if not parts:
+        return cell_totals(empty(MEETINGS))
+    cells = pl.concat(
+        [_part_cells(path, rows).with_columns(part=pl.lit(i)) for i, (path, rows) in enumerate(parts)]
+    ).filter(pl.col("institution_id").is_not_null())
+    shared = cells.filter(pl.len().over(_CELL) > 1)
+    totals = cells.group_by(_CELL).agg(pl.col("meetings", "participants", "meeting_minutes", "active_hosts").sum())
+    if shared.is_empty():
+        return totals
+    records = pl.scan_parquet([parts[i][0] for i in shared["part"].unique().sort()], schema=MEETINGS)
+    recount = (
+        records.join(shared.select(_CELL).unique().lazy(), on=_CELL, how="semi")
+        .filter(pl.col("host_hash").is_not_null())
+        .select(*_CELL, pl.col("host_hash").hash(seed=3))
+        .unique()
+        .group_by(_CELL)
+        .agg(pl.len().cast(pl.Int64).alias("recounted"))
+        .collect(engine="streaming")
+    )
+    return (
+        totals.join(recount, on=_CELL, how="left")
+        .with_columns(pl.coalesce("recounted", "active_hosts").alias("active_hosts"))
+        .drop("recounted")
+    )
 
 
 def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFrame) -> pl.DataFrame:

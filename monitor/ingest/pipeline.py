@@ -1,9 +1,15 @@
 """Ingest files into the store: one outcome per file, never a partial write.
 
-Per file: hash -> ledger check -> sniff -> read -> map + pseudonymise -> de-duplicate ->
-write Parquet parts -> one SQLite transaction commits ledger, parts and coverage. A rejected
-file is copied (or, from the inbox, moved) to quarantine/ with a `.reason` file, and the rest
-of the batch goes on. Daily metrics of touched months are rebuilt once at the end.
+Per file: hash + sniff + read (on a read-ahead thread) -> ledger check -> map + pseudonymise
+-> de-duplicate -> write Parquet parts -> one SQLite transaction commits ledger, parts and
+coverage. A rejected file is copied (or, from the inbox, moved) to quarantine/ with a
+`.reason` file, and the rest of the batch goes on. Daily metrics of touched months are
+rebuilt once at the end.
+
+Two steps run beside the calling thread (polars, hashlib and file writes release the GIL):
+reading file N+1 ahead, which depends on nothing but the file, and writing file N's Parquet
+parts while file N+1 is mapped. Everything that reads or changes the ledger runs on the
+calling thread, file by file, in order (see _ingest_all).
 """
 
 from __future__ import annotations
@@ -24,15 +30,17 @@ import polars as pl
 from monitor.directory import Mapper, load_directory
 from monitor.errors import MonitorError, RejectedFile
 from monitor.home import Home
+from monitor.ingest.commit import commit, coverage_rows, write_parts
 from monitor.ingest.decode import NotText, read_head
 from monitor.ingest.dedup import KnownMeetings
+from monitor.ingest.hosts import Hosts
 from monitor.ingest.readers import READERS, sniff
-from monitor.ingest.readers.base import FormatError, ReadResult, Source, date_span
+from monitor.ingest.readers.base import FormatError, ReadResult, Source
 from monitor.locking import home_lock
 from monitor.pseudonym import Pseudonymiser, load_key
 from monitor.schema import MEETINGS, REPORTED_DAILY, conform
 from monitor.state import connect, transaction
-from monitor.store import part_path, rebuild_dirty, sweep_orphans, write_atomic
+from monitor.store import rebuild_dirty, sweep_orphans
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,7 @@ class _Context:
     conn: sqlite3.Connection
     mapper: Mapper
     institutions: set[str]
-    pseudonymiser: Pseudonymiser
+    hosts: Hosts
     known: KnownMeetings
     csv_timezone: str
     local_timezone: str
@@ -104,18 +112,15 @@ def ingest_paths(
                 f"unknown institution '{institution}'; import the directory first "
                 "(monitor institutions import FILE.csv)"
             )
+        mapper = Mapper(directory)
         ctx = _Context(
-            home=home, conn=conn, mapper=Mapper(directory), institutions=ids,
-            pseudonymiser=Pseudonymiser(load_key(home.secret_key_file)),
+            home=home, conn=conn, mapper=mapper, institutions=ids,
+            hosts=Hosts(Pseudonymiser(load_key(home.secret_key_file)), mapper),
             known=KnownMeetings(conn, settings.ingest.timezone),
             csv_timezone=csv_timezone, local_timezone=settings.ingest.timezone,
             institution=institution, move_originals=move_originals,
         )
-        for path in files:
-            outcome = _ingest_one(ctx, path)
-            outcomes.append(outcome)
-            if on_outcome:
-                on_outcome(outcome)
+        _ingest_all(ctx, files, on_outcome, outcomes)
         rebuild_dirty(home, conn)
     return outcomes
 
@@ -128,43 +133,119 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ingest_one(ctx: _Context, path: Path) -> Outcome:
+@dataclass(frozen=True)
+class _Loaded:
+    path: Path
+    sha: str
+    result: ReadResult | None
+    rejected: RejectedFile | None
+
+
+def _load(ctx: _Context, path: Path) -> _Loaded:
     # The file is hashed on a second thread while polars reads it (hashlib and file reads
     # release the GIL): the hash pass costs no wall time. The price is that a re-sent file
     # is parsed before the ledger says it is a duplicate, which is rare and harmless.
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, path)
-        rejected: RejectedFile | None = None
         try:
             result = _read(ctx, path)
-            meetings, reported = _prepare(ctx, path, result)
         except RejectedFile as exc:
-            rejected = exc
-        sha = hashing.result()
+            return _Loaded(path, hashing.result(), None, exc)
+        return _Loaded(path, hashing.result(), result, None)
+
+
+def _ingest_all(ctx: _Context, files: list[Path], on_outcome: Callable[[Outcome], None] | None,
+                outcomes: list[Outcome]) -> None:
+    """Files in order, with two overlaps: file N+1 is read ahead while file N is handled,
+    and file N's Parquet parts are written while file N+1 is mapped. File N's SQLite commit
+    still comes before anything of file N+1 touches the store (ledger check, quarantine,
+    commit), so commits keep the order of the files."""
+    def emit(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    pending: Callable[[], Outcome] | None = None
+    with ThreadPoolExecutor(max_workers=1) as ahead, ThreadPoolExecutor(max_workers=1) as writer:
+        loading = ahead.submit(_load, ctx, files[0]) if files else None
+        for index in range(len(files)):
+            assert loading is not None
+            loaded = loading.result()
+            if index + 1 < len(files):
+                loading = ahead.submit(_load, ctx, files[index + 1])
+            try:
+                prepared = _prepare_loaded(ctx, loaded)
+            finally:  # commit the previous file even when this one fails unexpectedly
+                if pending is not None:
+                    emit(pending())
+                    pending = None
+            handled = _ingest_one(ctx, loaded, prepared, writer)
+            if isinstance(handled, Outcome):
+                emit(handled)
+            else:
+                pending = handled
+        if pending is not None:
+            emit(pending())
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    meetings: pl.DataFrame | None = None
+    reported: pl.DataFrame | None = None
+    rejected: RejectedFile | None = None
+
+
+def _prepare_loaded(ctx: _Context, loaded: _Loaded) -> _Prepared:
+    if loaded.result is None:
+        return _Prepared(rejected=loaded.rejected)
+    try:
+        meetings, reported = _prepare(ctx, loaded.path, loaded.result)
+    except RejectedFile as exc:
+        return _Prepared(rejected=exc)
+    return _Prepared(meetings, reported)
+
+
+def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
+                writer: ThreadPoolExecutor) -> Outcome | Callable[[], Outcome]:
+    """The outcome, or for a file to store, a call that finishes its commit and returns it."""
+    path, sha, result = loaded.path, loaded.sha, loaded.result
     seen = ctx.conn.execute(
         "SELECT file_name, ingested_at FROM ledger WHERE sha256 = ? AND status = 'ingested'", (sha,)
     ).fetchone()
     if seen:
         return Outcome(path, "duplicate", f"already ingested (same content as {seen[0]}, {seen[1][:10]}); nothing to do")
-    if rejected is not None:
-        exc = rejected
-        _quarantine(ctx, path, sha, exc.reason)
+    if prepared.rejected is not None:
+        _quarantine(ctx, path, sha, prepared.rejected.reason)
         verb = "moved" if ctx.move_originals else "copied"
-        return Outcome(path, "rejected", f"{exc.reason}; {verb} to quarantine/")
-    new_meetings = ctx.known.new_only(meetings) if meetings is not None else None
-    _commit(ctx, path, sha, result, new_meetings, reported, meetings)
-    records = len(meetings) if meetings is not None else len(reported)
-    fresh = len(new_meetings) if new_meetings is not None else len(reported)
-    dupes = records - fresh
-    note = f"{records} meetings" if meetings is not None else f"{records} daily rows"
-    if dupes:
-        note += f" ({dupes} already stored)"
+        return Outcome(path, "rejected", f"{prepared.rejected.reason}; {verb} to quarantine/")
+    assert result is not None
+    meetings, reported = prepared.meetings, prepared.reported
     if meetings is not None:
-        unmapped = meetings["institution_id"].null_count()
-        if unmapped:
-            note += f", {unmapped} unmapped"
-    _move_original(ctx, path, ctx.home.archive)
-    return Outcome(path, "ingested", note, result.format, records, fresh)
+        # The keys go into the index now: the next file is checked against this one before
+        # this one's commit. Should the commit fail, the run stops before the next commit.
+        stored, keys = ctx.known.new_only(meetings)
+        ctx.known.add(keys)
+        records, kind = meetings, "meetings"
+    else:
+        assert reported is not None
+        stored, records, kind = reported, reported, "reported"
+    writing = writer.submit(write_parts, ctx.home, kind, stored, sha)
+
+    def finish() -> Outcome:
+        commit(ctx.conn, path, sha, result, writing.result(), len(records), len(stored),
+               coverage_rows(result, meetings, ctx.institution, sha))
+        dupes = len(records) - len(stored)
+        note = f"{len(records)} meetings" if meetings is not None else f"{len(records)} daily rows"
+        if dupes:
+            note += f" ({dupes} already stored)"
+        if meetings is not None:
+            unmapped = meetings["institution_id"].null_count()
+            if unmapped:
+                note += f", {unmapped} unmapped"
+        _move_original(ctx, path, ctx.home.archive)
+        return Outcome(path, "ingested", note, result.format, len(records), len(stored))
+
+    return finish
 
 
 def _read(ctx: _Context, path: Path) -> ReadResult:
@@ -211,76 +292,31 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
         return None, conform(reported, REPORTED_DAILY)
     frame = result.meetings
     assert frame is not None
+    hosts = ctx.hosts.lookup(frame["host_email"])
+    if ctx.institution is not None:
+        institution = pl.lit(ctx.institution)
+    else:
+        # Precedence as Mapper.resolve: group, then department, then the host's domain.
+        institution = pl.coalesce(
+            ctx.mapper.unit_ids(frame["zoom_group"]), ctx.mapper.unit_ids(frame["department"]),
+            hosts["domain_id"],
+        )
     frame = frame.with_columns(
         pl.col("start_utc").dt.convert_time_zone(ctx.local_timezone).dt.date().alias("local_date"),
-        pl.when(pl.col("host_email").str.contains("@"))
-        .then(pl.col("host_email").str.split("@").list.last())
-        .alias("host_domain"),
         pl.lit(path.name).alias("source_file"),
+        institution.alias("institution_id"),
+        hosts["host_hash"],
     )
-    if ctx.institution is not None:
-        frame = frame.with_columns(institution_id=pl.lit(ctx.institution))
-    else:
-        keys = frame.select(
-            pl.lit(None, pl.String).alias("account_id"), "zoom_group", "department", "host_domain"
-        ).unique()
-        frame = frame.join(
-            ctx.mapper.map_frame(keys).drop("account_id"),
-            on=["zoom_group", "department", "host_domain"], how="left", nulls_equal=True,
-        )
-    frame = frame.with_columns(ctx.pseudonymiser.column(frame["host_email"]).alias("host_hash"))
-    return conform(frame, MEETINGS).unique("instance_key", keep="first"), None
+    return _unique_instances(conform(frame, MEETINGS)), None
 
 
-def _coverage_rows(ctx: _Context, result: ReadResult, meetings: pl.DataFrame | None, sha: str) -> list[tuple]:
-    cov = result.coverage
-    dates = set(cov.dates)
-    if cov.from_rows and meetings is not None and not meetings.is_empty():
-        dates |= set(date_span(meetings["local_date"].min(), meetings["local_date"].max()))
-    if ctx.institution is not None:
-        scope = [ctx.institution]
-    elif cov.scope == "all":
-        scope = [""]
-    elif cov.scope == "mapped":
-        scope = [] if meetings is None else meetings["institution_id"].drop_nulls().unique().to_list()
-    else:
-        scope = list(cov.institutions)
-    return [(cov.platform, cov.level, d.isoformat(), inst, sha) for d in sorted(dates) for inst in scope]
-
-
-def _commit(ctx: _Context, path: Path, sha: str, result: ReadResult, new_meetings: pl.DataFrame | None,
-            reported: pl.DataFrame | None, meetings: pl.DataFrame | None) -> None:
-    kind, frame = ("meetings", new_meetings) if new_meetings is not None else ("reported", reported)
-    assert frame is not None
-    date_col = "local_date" if kind == "meetings" else "date"
-    parts = []
-    if not frame.is_empty():
-        frame = frame.with_columns(pl.col(date_col).dt.strftime("%Y-%m").alias("_month"))
-        for (month,), chunk in frame.group_by("_month", maintain_order=True):
-            target = part_path(ctx.home, kind, month, sha)
-            write_atomic(chunk.drop("_month"), target)
-            parts.append((kind, month, str(target), sha, len(chunk)))
-    coverage = _coverage_rows(ctx, result, meetings, sha)
-    months = {p[1] for p in parts} | {row[2][:7] for row in coverage}
-    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    records = len(meetings) if meetings is not None else len(frame)
-    with transaction(ctx.conn):
-        ctx.conn.execute("DELETE FROM ledger WHERE sha256 = ?", (sha,))
-        ctx.conn.execute(
-            "INSERT INTO ledger (sha256, file_name, format, status, records, new_records, ingested_at) "
-            "VALUES (?, ?, ?, 'ingested', ?, ?, ?)",
-            (sha, path.name, result.format, records, len(frame), now),
-        )
-        ctx.conn.executemany(
-            "INSERT OR REPLACE INTO parts (kind, month, path, sha256, rows) VALUES (?, ?, ?, ?, ?)", parts
-        )
-        ctx.conn.executemany(
-            "INSERT OR IGNORE INTO coverage (platform, level, date, institution_id, sha256) VALUES (?, ?, ?, ?, ?)",
-            coverage,
-        )
-        ctx.conn.executemany("INSERT OR IGNORE INTO dirty_months (month) VALUES (?)", [(m,) for m in months])
-    if kind == "meetings":
-        ctx.known.add(frame)
+def _unique_instances(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per instance key, the first. Keys repeat only in odd exports (the same meeting
+    listed twice with differently written ids or times), so a cheap check on 64-bit hashes
+    comes first; a repeated hash (or a collision) takes the exact path."""
+    if frame["instance_key"].hash(seed=4).is_duplicated().any():
+        return frame.unique("instance_key", keep="first", maintain_order=True)
+    return frame
 
 
 def _quarantine(ctx: _Context, path: Path, sha: str, reason: str) -> None:

@@ -43,20 +43,28 @@ def _parses(values: pl.Series, fmt: str) -> bool:
     return parsed.null_count() == values.null_count()
 
 
+def _present(values: pl.Series) -> pl.Series:
+    present = values.drop_nulls().str.strip_chars()
+    return present.filter(present != "")
+
+
 def choose_format(values: pl.Series) -> str:
     """The one date-time format of a column of strings (nulls ignored)."""
-    present = values.drop_nulls().str.strip_chars()
-    present = present.filter(present != "")
-    if present.is_empty():
+    # The sample is the first _SAMPLE present values; a few times as many leading values
+    # nearly always hold them, which spares cleaning the whole column.
+    sample = _present(values.head(4 * _SAMPLE))
+    if len(sample) < _SAMPLE and len(values) > 4 * _SAMPLE:
+        sample = _present(values)
+    if sample.is_empty():
         raise TimeFormatError("no date-times found")
-    sample = present.head(_SAMPLE)
+    sample = sample.head(_SAMPLE)
     for fmt in FORMATS:
         if not _parses(sample, fmt):
             continue
         swapped = _SWAPPED.get(fmt)
         if swapped and _parses(sample, swapped):
             # Both month-first and day-first fit the sample: let the whole column decide.
-            if not _parses(present, fmt):
+            if not _parses(_present(values), fmt):
                 return swapped
         return fmt
     example = sample[0]
@@ -64,7 +72,8 @@ def choose_format(values: pl.Series) -> str:
 
 
 def parse_naive(column: str, fmt: str) -> pl.Expr:
-    return pl.col(column).str.strip_chars().str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+    # No cache: start and end times are nearly all distinct, so a cache only costs.
+    return pl.col(column).str.strip_chars().str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=False)
 
 
 def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: str) -> pl.DataFrame:

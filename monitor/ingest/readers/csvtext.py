@@ -28,7 +28,12 @@ def delimiter_of(header_line: str) -> str:
 
 
 def split_row(line: str, delimiter: str) -> list[str]:
-    return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    """The cells of one line; none when it is not a CSV row (a bare carriage return inside
+    an unquoted field, as in binary junk), so that no reader takes it for a header."""
+    try:
+        return next(csv.reader(io.StringIO(line), delimiter=delimiter), [])
+    except csv.Error:
+        return []
 
 
 def normalise(name: str) -> str:

@@ -28,21 +28,25 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
         pl.col("meeting_id").str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
         .alias("series_key"),
     )
-    _first_bad(frame, pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
-               "start or end time is not a date-time in the file's format ({fmt})".format(fmt=fmt))
-    _first_bad(frame, ~pl.col("series_key").str.contains(r"^\d+$"), "meeting ID is not a number")
-    _first_bad(frame, pl.col("stated").is_null() & pl.col("minutes_text").fill_null("").ne(""),
-               "meeting duration is not a whole number of minutes")
-    _first_bad(frame, pl.col("stated") < 0, "negative meeting duration")
-    _first_bad(frame, pl.col("participant_minutes") < 0, "negative participant duration")
+    _first_bad(frame, [
+        (pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
+         f"start or end time is not a date-time in the file's format ({fmt})"),
+        (~pl.col("series_key").str.contains(r"^\d+$"), "meeting ID is not a number"),
+        (pl.col("stated").is_null() & pl.col("minutes_text").fill_null("").ne(""),
+         "meeting duration is not a whole number of minutes"),
+        (pl.col("stated") < 0, "negative meeting duration"),
+        (pl.col("participant_minutes") < 0, "negative participant duration"),
+    ])
     naive_minutes = ((pl.col("end_naive") - pl.col("start_naive")).dt.total_seconds() / 60).ceil()
     frame = frame.with_columns(pl.coalesce("stated", naive_minutes).cast(pl.Int32).alias("minutes"))
     frame = localize_span(frame, "start_naive", "end_naive", "minutes", source.timezone)
-    _first_bad(frame, pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
-               f"time does not exist in {source.timezone} (skipped by the spring DST change)")
-    # Checked in UTC, not on the wall clock: a meeting may end in the repeated October hour
-    # at a wall time before its start (03:30 summer time -> 03:20 winter time).
-    _first_bad(frame, pl.col("end_utc") < pl.col("start_utc"), "meeting ends before it starts")
+    _first_bad(frame, [
+        (pl.col("start_utc").is_null() | pl.col("end_utc").is_null(),
+         f"time does not exist in {source.timezone} (skipped by the spring DST change)"),
+        # Checked in UTC, not on the wall clock: a meeting may end in the repeated October
+        # hour at a wall time before its start (03:30 summer time -> 03:20 winter time).
+        (pl.col("end_utc") < pl.col("start_utc"), "meeting ends before it starts"),
+    ])
     utc_minutes = ((pl.col("end_utc") - pl.col("start_utc")).dt.total_seconds() / 60).ceil()
     frame = frame.with_columns(pl.coalesce("stated", utc_minutes).cast(pl.Int32).alias("minutes"))
     frame = frame.with_columns(
@@ -54,7 +58,11 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
     return conform(frame, READER_MEETINGS)
 
 
-def _first_bad(frame: pl.DataFrame, condition: pl.Expr, message: str) -> None:
-    bad = frame.filter(condition.fill_null(False)).sort("line").head(1)
-    if not bad.is_empty():
-        raise FormatError(f"line {bad['line'][0]}: {message}")
+def _first_bad(frame: pl.DataFrame, checks: list[tuple[pl.Expr, str]]) -> None:
+    """Name the first line failing the first failed check. All checks are evaluated in one
+    pass; only a failure looks for its line."""
+    failed = frame.select(cond.fill_null(False).any().alias(f"_{i}") for i, (cond, _) in enumerate(checks)).row(0)
+    for hit, (condition, message) in zip(failed, checks):
+        if hit:
+            line = frame.filter(condition.fill_null(False))["line"].min()
+            raise FormatError(f"line {line}: {message}")

@@ -63,10 +63,14 @@ def read(source: Source) -> ReadResult:
         index = cols[key]
         return pl.col(f"c{index}").str.strip_chars() if index is not None else pl.lit(None, pl.String)
 
-    attendance = col("join").fill_null("").ne("")
+    join = col("join").fill_null("")
+    attendance = join.ne("")
     if cols["waiting"] is not None:
         attendance &= col("waiting").fill_null("").str.to_lowercase().ne("yes")
-    p_minutes = col("p_minutes").cast(pl.Int64, strict=False)
+    p_text = col("p_minutes")
+    p_minutes = p_text.cast(pl.Int64, strict=False)
+    # Per-row values are prepared so that every aggregation is a plain min/sum/max: polars'
+    # streaming group-by runs those vectorised, filtered aggregations row by row.
     meetings = (
         rows.select(
             "line",
@@ -77,28 +81,22 @@ def read(source: Source) -> ReadResult:
             col("minutes").alias("minutes_text"),
             col("department").alias("department"),
             col("group").alias("zoom_group"),
-            attendance.alias("attends"),
+            attendance.cast(pl.Int32).alias("participants"),
+            pl.when(attendance).then(p_minutes).alias("participant_minutes"),
             # Every row of this export is a participant join; a row without its join time
             # was cut short (a truncated download or a hand-edited file).
-            col("join").fill_null("").eq("").alias("join_missing"),
-            p_minutes.alias("p_minutes"),
-            col("p_minutes").alias("p_minutes_text"),
+            pl.when(join.eq("")).then(pl.col("line")).alias("cut_line"),
+            (attendance & p_minutes.is_null() & p_text.fill_null("").ne("")).alias("bad_p_minutes"),
         )
         .filter(pl.col("meeting_id").fill_null("") != "")
         .group_by("meeting_id", "start_text")
         .agg(
             pl.col("line").min(),
-            pl.col("end_text").first(),
-            pl.col("minutes_text").first(),
-            pl.col("host_email").first(),
-            pl.col("department").first(),
-            pl.col("zoom_group").first(),
-            pl.col("line").filter(pl.col("join_missing")).min().alias("cut_line"),
-            pl.col("attends").sum().cast(pl.Int32).alias("participants"),
-            pl.col("p_minutes").filter(pl.col("attends")).sum().alias("participant_minutes"),
-            (pl.col("attends") & pl.col("p_minutes").is_null() & pl.col("p_minutes_text").fill_null("").ne(""))
-            .any()
-            .alias("bad_p_minutes"),
+            pl.col("end_text", "minutes_text", "host_email", "department", "zoom_group").first(),
+            pl.col("cut_line").min(),
+            pl.col("participants").sum(),
+            pl.col("participant_minutes").sum(),
+            pl.col("bad_p_minutes").max(),
         )
         .collect(engine="streaming")
     )

@@ -1,0 +1,72 @@
+"""The last step of ingesting a file: Parquet parts first, then one SQLite transaction that
+commits ledger, parts and coverage together. A part only counts once that transaction lists
+it, so a process killed in between leaves orphan files, which the next ingest sweeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+
+from monitor.home import Home
+from monitor.ingest.readers.base import ReadResult, date_span
+from monitor.state import transaction
+from monitor.store import part_path, write_atomic, write_cells
+
+
+def write_parts(home: Home, kind: str, frame: pl.DataFrame, sha: str) -> list[tuple]:
+    """Write the file's new records as one part per month (and, for meetings, its cells);
+    the rows for the `parts` table."""
+    date_col = "local_date" if kind == "meetings" else "date"
+    parts = []
+    if frame.is_empty():
+        return parts
+    frame = frame.with_columns(pl.col(date_col).dt.strftime("%Y-%m").alias("_month"))
+    for (month,), chunk in frame.group_by("_month", maintain_order=True):
+        target = part_path(home, kind, month, sha)
+        chunk = chunk.drop("_month")
+        write_atomic(chunk, target)
+        if kind == "meetings":
+            write_cells(target, chunk)
+        parts.append((kind, month, str(target), sha, len(chunk)))
+    return parts
+
+
+def coverage_rows(result: ReadResult, meetings: pl.DataFrame | None, institution: str | None,
+                  sha: str) -> list[tuple]:
+    cov = result.coverage
+    dates = set(cov.dates)
+    if cov.from_rows and meetings is not None and not meetings.is_empty():
+        dates |= set(date_span(meetings["local_date"].min(), meetings["local_date"].max()))
+    if institution is not None:
+        scope = [institution]
+    elif cov.scope == "all":
+        scope = [""]
+    elif cov.scope == "mapped":
+        scope = [] if meetings is None else meetings["institution_id"].drop_nulls().unique().to_list()
+    else:
+        scope = list(cov.institutions)
+    return [(cov.platform, cov.level, d.isoformat(), inst, sha) for d in sorted(dates) for inst in scope]
+
+
+def commit(conn: sqlite3.Connection, path: Path, sha: str, result: ReadResult, parts: list[tuple],
+           records: int, new_records: int, coverage: list[tuple]) -> None:
+    months = {p[1] for p in parts} | {row[2][:7] for row in coverage}
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    with transaction(conn):
+        conn.execute("DELETE FROM ledger WHERE sha256 = ?", (sha,))
+        conn.execute(
+            "INSERT INTO ledger (sha256, file_name, format, status, records, new_records, ingested_at) "
+            "VALUES (?, ?, ?, 'ingested', ?, ?, ?)",
+            (sha, path.name, result.format, records, new_records, now),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO parts (kind, month, path, sha256, rows) VALUES (?, ?, ?, ?, ?)", parts
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO coverage (platform, level, date, institution_id, sha256) VALUES (?, ?, ?, ?, ?)",
+            coverage,
+        )
+        conn.executemany("INSERT OR IGNORE INTO dirty_months (month) VALUES (?)", [(m,) for m in months])

@@ -1,0 +1,64 @@
+"""What a host e-mail address contributes to a meeting record: its pseudonym and the
+institution its domain maps to. Both are worked out once per distinct address and
+remembered for the whole ingest run: the same teachers host every day, so a batch of daily
+exports meets most addresses again and again.
+
+Known addresses are looked up by a 64-bit hash, a join on integers instead of strings (the
+strings cost several times more on an export of a few hundred thousand meetings). The
+address is kept next to its hash and compared after the join, so a hash collision is caught
+and its rows are worked out directly: the result is exact.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from monitor.directory import Mapper
+from monitor.pseudonym import Pseudonymiser
+
+_SEED = 7
+_KNOWN = {"key": pl.UInt64, "address": pl.String, "host_hash": pl.String, "domain_id": pl.String}
+
+
+class Hosts:
+    def __init__(self, pseudonymiser: Pseudonymiser, mapper: Mapper):
+        self.pseudonymiser = pseudonymiser
+        self.mapper = mapper
+        self.known = pl.DataFrame(schema=_KNOWN)
+
+    def _facts(self, addresses: list[str]) -> dict[str, list]:
+        domains = [a.rpartition("@")[2] if "@" in a else None for a in addresses]
+        return {
+            "address": addresses,
+            "host_hash": [self.pseudonymiser.one(a) for a in addresses],
+            "domain_id": [self.mapper.resolve_domain(d) for d in domains],
+        }
+
+    def lookup(self, emails: pl.Series) -> pl.DataFrame:
+        """`host_hash` and `domain_id` for each e-mail, in order; null for a null or empty one.
+        Addresses are compared stripped and lower-cased, as the pseudonym is taken."""
+        address = emails.str.strip_chars().str.to_lowercase()
+        present = address.is_not_null() & (address != "")
+        probe = pl.DataFrame({"address": address}).with_columns(
+            pl.when(present).then(pl.col("address").hash(seed=_SEED)).alias("key")
+        )
+        fresh = probe.filter(pl.col("key").is_not_null() & ~pl.col("key").is_in(self.known["key"].implode()))
+        if not fresh.is_empty():
+            added = fresh.unique("key", keep="first")  # a collision inside the batch: the first one
+            facts = pl.DataFrame(self._facts(added["address"].to_list()), schema={k: _KNOWN[k] for k in _KNOWN if k != "key"})
+            self.known = pl.concat([self.known, facts.with_columns(key=added["key"]).select(list(_KNOWN))], rechunk=False)
+        joined = probe.join(self.known, on="key", how="left", maintain_order="left", suffix="_known")
+        collided = joined["address_known"].is_not_null() & (joined["address_known"] != joined["address"])
+        if collided.any():
+            joined = self._direct(joined, collided)
+        return joined.select("host_hash", "domain_id")
+
+    def _direct(self, joined: pl.DataFrame, collided: pl.Series) -> pl.DataFrame:
+        """Rows whose address shares a hash with another one: worked out one by one."""
+        rows = joined.with_row_index("row").filter(collided)
+        facts = self._facts(rows["address"].to_list())
+        fixed = rows.select("row").with_columns(
+            pl.Series("host_hash", facts["host_hash"], dtype=pl.String),
+            pl.Series("domain_id", facts["domain_id"], dtype=pl.String),
+        )
+        return joined.with_row_index("row").update(fixed, on="row", include_nulls=True).drop("row")
