@@ -171,7 +171,13 @@ class Mapper:
                     return hit
         return None
 
-    def unit_ids(self, units: pl.Series) -> pl.Series:
+    def column_ids(self, groups: pl.Series, departments: pl.Series, domain_ids: pl.Series) -> pl.Series:
+        """`resolve` for columns of meeting records, which carry no account: group, then
+        department, then `domain_ids` (the host domains already resolved, once per address,
+        by monitor.ingest.hosts)."""
+        return pl.coalesce(self._unit_ids(groups), self._unit_ids(departments), domain_ids)
+
+    def _unit_ids(self, units: pl.Series) -> pl.Series:
         """`resolve_unit` of a column, once per distinct value (a handful per export)."""
         if not self.by_group:
             return pl.repeat(None, len(units), dtype=pl.String, eager=True).alias(units.name)

@@ -11,8 +11,6 @@ import os
 import secrets
 from pathlib import Path
 
-import polars as pl
-
 from monitor.errors import ConfigError
 
 ENV_KEY = "MONITOR_SECRET_KEY"
@@ -54,11 +52,3 @@ class Pseudonymiser:
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()[:32]
-
-    def column(self, emails: pl.Series) -> pl.Series:
-        """Hash each distinct address once; empty and null addresses become null."""
-        normalised = emails.str.strip_chars().str.to_lowercase()
-        distinct = normalised.drop_nulls().unique()
-        distinct = distinct.filter(distinct != "")
-        digests = pl.Series([self.one(a) for a in distinct], dtype=pl.String)
-        return normalised.replace_strict(distinct, digests, default=None, return_dtype=pl.String)

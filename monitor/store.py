@@ -283,14 +283,14 @@ def read_coverage(home: Home) -> pl.DataFrame:
 
 
 def unmapped_daily(home: Home) -> pl.DataFrame:
-    """Meetings that matched no institution, per platform and local date."""
+    """Meetings that matched no institution, per platform and local date (from the parts'
+    cells, which keep the unmapped ones under a null institution)."""
     with connect(home.state_db) as conn:
-        return (
-            scan_meetings(conn)
-            .filter(pl.col("institution_id").is_null())
-            .group_by("platform", "local_date")
-            .agg(pl.len().cast(pl.Int64).alias("unmapped_meetings"))
-            .rename({"local_date": "date"})
-            .sort("date", "platform")
-            .collect()
-        )
+        cells = [_part_cells(path, rows) for path, rows in _committed(conn, "meetings", None)]
+    return (
+        pl.concat([cell_totals(empty(MEETINGS)), *cells])
+        .filter(pl.col("institution_id").is_null())
+        .group_by("platform", pl.col("local_date").alias("date"))
+        .agg(pl.col("meetings").sum().alias("unmapped_meetings"))
+        .sort("date", "platform")
+    )

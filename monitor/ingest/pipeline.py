@@ -296,11 +296,7 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
     if ctx.institution is not None:
         institution = pl.lit(ctx.institution)
     else:
-        # Precedence as Mapper.resolve: group, then department, then the host's domain.
-        institution = pl.coalesce(
-            ctx.mapper.unit_ids(frame["zoom_group"]), ctx.mapper.unit_ids(frame["department"]),
-            hosts["domain_id"],
-        )
+        institution = ctx.mapper.column_ids(frame["zoom_group"], frame["department"], hosts["domain_id"])
     frame = frame.with_columns(
         pl.col("start_utc").dt.convert_time_zone(ctx.local_timezone).dt.date().alias("local_date"),
         pl.lit(path.name).alias("source_file"),

@@ -46,3 +46,24 @@ def test_hosts_of_one_day_in_two_exports_count_once_and_cells_are_rebuilt(monito
         conn.execute("INSERT OR IGNORE INTO dirty_months (month) SELECT DISTINCT month FROM parts")
     assert daily(monitor) == expected
     assert all(p.exists() for p in cells)
+
+
+def test_unmapped_meetings_per_day_come_from_the_cells_and_survive_a_lost_cells_file(monitor, directory_csv, tmp_path, home):
+    import datetime as dt
+
+    from monitor.home import Home
+    from monitor.store import unmapped_daily
+
+    monitor("institutions", "import", str(directory_csv))
+    write_history(tmp_path / "a.csv", [
+        history_row("1", "t@lyceum7.example.org", "03/31/2025 09:00:00 AM", "03/31/2025 09:45:00 AM", 45, "A", 45),
+        history_row("2", "x@elsewhere.example.org", "03/31/2025 10:00:00 AM", "03/31/2025 10:30:00 AM", 30, "X", 30),
+        history_row("3", "y@elsewhere.example.org", "03/31/2025 11:00:00 AM", "03/31/2025 11:30:00 AM", 30, "Y", 30),
+        history_row("4", "y@elsewhere.example.org", "04/01/2025 11:00:00 AM", "04/01/2025 11:30:00 AM", 30, "Y", 30),
+    ])
+    assert monitor("ingest", str(tmp_path / "a.csv")).exit_code == 0
+    expected = [("zoom", dt.date(2025, 3, 31), 2), ("zoom", dt.date(2025, 4, 1), 1)]
+    assert unmapped_daily(Home.open(home)).select("platform", "date", "unmapped_meetings").rows() == expected
+    for cells in (home / "store" / "cells").rglob("part-*.parquet"):
+        cells.unlink()
+    assert unmapped_daily(Home.open(home)).select("platform", "date", "unmapped_meetings").rows() == expected
