@@ -23,15 +23,23 @@ def write_parts(home: Home, kind: str, frame: pl.DataFrame, sha: str) -> list[tu
     parts = []
     if frame.is_empty():
         return parts
-    frame = frame.with_columns(pl.col(date_col).dt.strftime("%Y-%m").alias("_month"))
-    for (month,), chunk in frame.group_by("_month", maintain_order=True):
+    for month, chunk in _by_month(frame, date_col):
         target = part_path(home, kind, month, sha)
-        chunk = chunk.drop("_month")
         write_atomic(chunk, target)
         if kind == "meetings":
             write_cells(target, chunk)
         parts.append((kind, month, str(target), sha, len(chunk)))
     return parts
+
+
+def _by_month(frame: pl.DataFrame, date_col: str) -> list[tuple[str, pl.DataFrame]]:
+    """("YYYY-MM", rows) per month of `date_col`, in order of appearance."""
+    month_number = pl.col(date_col).dt.year() * 12 + pl.col(date_col).dt.month()
+    first, last = frame.select(month_number.min().alias("a"), month_number.max().alias("b")).row(0)
+    if first == last:  # nearly every export: no need to split
+        return [(frame[date_col].head(1).dt.strftime("%Y-%m")[0], frame)]
+    frame = frame.with_columns(pl.col(date_col).dt.strftime("%Y-%m").alias("_month"))
+    return [(month, chunk.drop("_month")) for (month,), chunk in frame.group_by("_month", maintain_order=True)]
 
 
 def coverage_rows(result: ReadResult, meetings: pl.DataFrame | None, institution: str | None,

@@ -42,12 +42,19 @@ class Hosts:
         probe = pl.DataFrame({"address": address}).with_columns(
             pl.when(present).then(pl.col("address").hash(seed=_SEED)).alias("key")
         )
-        fresh = probe.filter(pl.col("key").is_not_null() & ~pl.col("key").is_in(self.known["key"].implode()))
+        joined = _join(probe, self.known)
+        # One join against what the run has met finds the addresses it has not; only their
+        # facts are worked out, and joined in from that small table.
+        fresh = joined.filter(pl.col("key").is_not_null() & pl.col("address_known").is_null())
         if not fresh.is_empty():
             added = fresh.unique("key", keep="first")  # a collision inside the batch: the first one
             facts = pl.DataFrame(self._facts(added["address"].to_list()), schema={k: _KNOWN[k] for k in _KNOWN if k != "key"})
-            self.known = pl.concat([self.known, facts.with_columns(key=added["key"]).select(list(_KNOWN))], rechunk=False)
-        joined = probe.join(self.known, on="key", how="left", maintain_order="left", suffix="_known")
+            facts = facts.with_columns(key=added["key"]).select(list(_KNOWN))
+            self.known = pl.concat([self.known, facts], rechunk=False)
+            filled = _join(probe.select("key"), facts)
+            joined = joined.with_columns(
+                pl.coalesce(joined[name], filled[name]).alias(name) for name in ("address_known", "host_hash", "domain_id")
+            )
         collided = joined["address_known"].is_not_null() & (joined["address_known"] != joined["address"])
         if collided.any():
             joined = self._direct(joined, collided)
@@ -62,3 +69,9 @@ class Hosts:
             pl.Series("domain_id", facts["domain_id"], dtype=pl.String),
         )
         return joined.with_row_index("row").update(fixed, on="row", include_nulls=True).drop("row")
+
+
+def _join(probe: pl.DataFrame, known: pl.DataFrame) -> pl.DataFrame:
+    """`probe` with the known facts of its keys, in its order; a known address comes back as
+    `address_known`."""
+    return probe.join(known.rename({"address": "address_known"}), on="key", how="left", maintain_order="left")

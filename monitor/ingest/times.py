@@ -39,7 +39,7 @@ class TimeFormatError(ValueError):
 
 
 def _parses(values: pl.Series, fmt: str) -> bool:
-    parsed = values.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True)
+    parsed = parse_naive(pl.DataFrame({"t": values}), {"t": "t"}, fmt)["t"]
     return parsed.null_count() == values.null_count()
 
 
@@ -71,9 +71,39 @@ def choose_format(values: pl.Series) -> str:
     raise TimeFormatError(f"unrecognised date-time '{example[:40]}'")
 
 
-def parse_naive(column: str, fmt: str) -> pl.Expr:
+def parse_naive(frame: pl.DataFrame, columns: dict[str, str], fmt: str) -> pl.DataFrame:
+    """`frame` with naive date-time columns {new name: text column} read in `fmt`; null
+    where a value does not fit."""
+    text = {name: pl.col(source).str.strip_chars() for name, source in columns.items()}
+    if not fmt.endswith(" %p"):
+        return frame.with_columns(_strptime(t, fmt).alias(name) for name, t in text.items())
+    # Zoom's `... %I:%M:%S %p`: polars reads %I/%p with a general parser about four times
+    # slower than its fast path for numeric fields, and every meeting has two such times.
+    # So the clock is read as 24-hour time without the marker, and the marker applied after.
+    # The marker may be in any case and follow the time with or without spaces, as the
+    # general parser allows (tests/monitor/ingest/test_time_formats.py holds them equal).
+    fmt24 = fmt.removesuffix(" %p").replace("%I", "%H")
+    frame = frame.with_columns(
+        *(_strptime(t.str.head(-2).str.strip_chars_end(), fmt24).alias(name) for name, t in text.items()),
+        *(t.str.slice(-2).str.to_uppercase().alias(f"_{name}_marker") for name, t in text.items()),
+    )
+    return frame.with_columns(_twelve_hour(name, f"_{name}_marker") for name in columns).drop(
+        f"_{name}_marker" for name in columns
+    )
+
+
+def _strptime(text: pl.Expr, fmt: str) -> pl.Expr:
     # No cache: start and end times are nearly all distinct, so a cache only costs.
-    return pl.col(column).str.strip_chars().str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=False)
+    return text.str.strptime(pl.Datetime("us"), fmt, strict=False, exact=True, cache=False)
+
+
+def _twelve_hour(clock: str, marker: str) -> pl.Expr:
+    """A clock read as 24-hour time (hour 1..12) moved to the hour its AM/PM marker says."""
+    hour = pl.col(clock).dt.hour().cast(pl.Int64)
+    afternoon = pl.when(pl.col(marker) == "PM").then(12).when(pl.col(marker) == "AM").then(0)
+    shift = pl.when(hour.is_between(1, 12)).then(hour % 12 + afternoon - hour)  # null: no fit
+    # In integer microseconds: adding a duration column is several times slower.
+    return (pl.col(clock).cast(pl.Int64) + shift * 3_600_000_000).cast(pl.Datetime("us")).alias(clock)
 
 
 def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: str) -> pl.DataFrame:

@@ -21,9 +21,7 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
         fmt = choose_format(pl.concat([meetings["start_text"], meetings["end_text"]]))
     except TimeFormatError as exc:
         raise FormatError(f"start/end time column: {exc}") from None
-    frame = meetings.with_columns(
-        parse_naive("start_text", fmt).alias("start_naive"),
-        parse_naive("end_text", fmt).alias("end_naive"),
+    frame = parse_naive(meetings, {"start_naive": "start_text", "end_naive": "end_text"}, fmt).with_columns(
         pl.col("minutes_text").str.strip_chars().cast(pl.Int64, strict=False).alias("stated"),
         pl.col("meeting_id").str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)
         .alias("series_key"),

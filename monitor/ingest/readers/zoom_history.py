@@ -59,9 +59,11 @@ def read(source: Source) -> ReadResult:
     path = utf8_copy(source.head, source.workdir)
     rows = scan_positional(path, delimiter, len(header)).with_row_index("line", offset=2)
 
-    def col(key: str) -> pl.Expr:
+    def col(key: str, strip: bool = True) -> pl.Expr:
         index = cols[key]
-        return pl.col(f"c{index}").str.strip_chars() if index is not None else pl.lit(None, pl.String)
+        if index is None:
+            return pl.lit(None, pl.String)
+        return pl.col(f"c{index}").str.strip_chars() if strip else pl.col(f"c{index}")
 
     join = col("join").fill_null("")
     attendance = join.ne("")
@@ -75,12 +77,14 @@ def read(source: Source) -> ReadResult:
         rows.select(
             "line",
             col("id").alias("meeting_id"),
-            col("host_email").alias("host_email"),
-            col("start").alias("start_text"),
-            col("end").alias("end_text"),
-            col("minutes").alias("minutes_text"),
-            col("department").alias("department"),
-            col("group").alias("zoom_group"),
+            # Meeting columns repeat on every join row and are cleaned once per meeting later
+            # (finish_meetings, the mapper): stripping every row cost ~20% of the read.
+            col("host_email", strip=False).alias("host_email"),
+            col("start", strip=False).alias("start_text"),
+            col("end", strip=False).alias("end_text"),
+            col("minutes", strip=False).alias("minutes_text"),
+            col("department", strip=False).alias("department"),
+            col("group", strip=False).alias("zoom_group"),
             attendance.cast(pl.Int32).alias("participants"),
             pl.when(attendance).then(p_minutes).alias("participant_minutes"),
             # Every row of this export is a participant join; a row without its join time

@@ -38,6 +38,8 @@ def test_known_addresses_are_remembered_across_calls():
     again = h.lookup(pl.Series(["b@lyceum7.example.org", "c@uni.example.org"]))
     assert h.known["address"].sort().to_list() == ["a@lyceum7.example.org", "b@lyceum7.example.org", "c@uni.example.org"]
     assert again["domain_id"].to_list() == ["UA63-0007", "UA30-0001"]
+    one = Pseudonymiser(KEY).one
+    assert again["host_hash"].to_list() == [one("b@lyceum7.example.org"), one("c@uni.example.org")]
 
 
 def test_an_address_sharing_a_hash_with_a_known_one_is_still_exact():

@@ -1,0 +1,61 @@
+"""Naive CSV times: the 12-hour fast path must read exactly what polars' general parser reads,
+and format choice must settle month-first against day-first on the whole column."""
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from monitor.ingest.times import FORMATS, TimeFormatError, choose_format, parse_naive
+
+TWELVE_HOUR = [f for f in FORMATS if f.endswith("%p")]
+
+
+def _general(values: list[str | None], fmt: str) -> list:
+    return pl.Series(values, dtype=pl.String).str.strip_chars().str.strptime(
+        pl.Datetime("us"), fmt, strict=False, exact=True
+    ).to_list()
+
+
+def _fast(values: list[str | None], fmt: str) -> list:
+    frame = pl.DataFrame({"t": values}, schema={"t": pl.String})
+    return parse_naive(frame, {"parsed": "t"}, fmt)["parsed"].to_list()
+
+
+EDGES = [
+    "02/08/2025 03:42:49 PM", "02/08/2025 3:42:49 pm", "2/8/2025 03:42:49 PM", "02/08/2025 03:42:49PM",
+    "02/08/2025 03:42:49  PM", " 02/08/2025 03:42:49 AM ", "02/08/2025 12:00:00 AM", "02/08/2025 12:59:59 PM",
+    "02/08/2025 11:59:59 PM", "02/08/2025 00:42:49 AM", "02/08/2025 13:42:49 PM", "02/08/2025 03:42:49 XM",
+    "02/30/2025 01:00:00 AM", "02/08/2025 03:42 PM", "02/08/2025 03:42:49", "PM", "", None,
+]
+
+
+@pytest.mark.parametrize("fmt", TWELVE_HOUR)
+def test_twelve_hour_times_read_as_the_general_parser_reads_them(fmt):
+    assert _fast(EDGES, fmt) == _general(EDGES, fmt)
+    assert _fast(["02/08/2025 12:30:00 AM"], "%m/%d/%Y %I:%M:%S %p")[0].hour == 0
+    assert _fast(["02/08/2025 12:30:00 PM"], "%m/%d/%Y %I:%M:%S %p")[0].hour == 12
+
+
+clock_text = st.builds(
+    "{:02d}/{:02d}/{} {}:{:02d}:{:02d}{}{}".format,
+    st.integers(0, 13), st.integers(0, 32), st.sampled_from(["2024", "2025", "99"]),
+    st.sampled_from(["0", "00", "1", "01", "9", "11", "12", "13", "23"]), st.integers(0, 60), st.integers(0, 60),
+    st.sampled_from(["", " ", "  "]), st.sampled_from(["AM", "PM", "am", "pM", "XM", "A", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(clock_text, min_size=1, max_size=20))
+def test_any_near_miss_reads_as_the_general_parser_reads_it(values):
+    assert _fast(values, "%m/%d/%Y %I:%M:%S %p") == _general(values, "%m/%d/%Y %I:%M:%S %p")
+
+
+def test_format_is_chosen_from_the_column():
+    assert choose_format(pl.Series(["02/08/2025 03:42:49 PM", None, ""])) == "%m/%d/%Y %I:%M:%S %p"
+    assert choose_format(pl.Series(["2025-02-08 15:42:49"])) == "%Y-%m-%d %H:%M:%S"
+    # Both readings fit the first values; a day above 12 further down settles it.
+    days_first = ["01/02/2025 10:00"] * 5000 + ["25/02/2025 10:00"]
+    assert choose_format(pl.Series(days_first)) == "%d/%m/%Y %H:%M"
+    with pytest.raises(TimeFormatError, match="unrecognised date-time 'yesterday'"):
+        choose_format(pl.Series(["yesterday"]))
