@@ -40,8 +40,10 @@ taken to be on its own break.
 
 Days not judged for an institution: weekends and holidays, days without data, days its peers
 are quiet (peer factor below `quiet_peers`), days its region is in a region episode, platform
-days, university sessions (calendar windows), and days before `min_history` judged days of
-history ("insufficient history" in `expected_frame()`).
+days, university sessions (calendar windows), break windows of a school with fewer than
+`min_peers` peers in its region ("no peers in window": nobody can vouch for its break dates),
+and days before `min_history` judged days of history ("insufficient history" in
+`expected_frame()`).
 
 Region and platform attribution: see models/attribution.py. A day with no data at all, or
 with the national median ratio below `platform_ratio`, is a platform day: nobody is judged.
@@ -216,6 +218,13 @@ class DropDetector:
             # University sessions: not judged inside their windows.
             session_window = in_window & (family == 1)
             quiet = peer < self.quiet_peers
+            # Without enough peers in its own region (a lone school) nobody can vouch for its
+            # break dates, which differ by region: inside a break window it is not judged. The
+            # nation's median, its only yardstick, had its break a week before or after and
+            # turned the school's own break into a drop (a sixth of all false alarms).
+            lone = ((np.bincount(group, peer_ok, n_reg * 2)[group] < self.min_peers)
+                    & (np.bincount(region_idx, peer_ok, n_reg)[region_idx] < self.min_peers))
+            unvouched = in_window & lone & (family == 0)
             # A school's own break may run a few days past its peers': near-zero days that
             # continue a break of the peers inside a window are the school's break too.
             since_quiet = np.where(quiet, 0, since_quiet + 1)
@@ -228,27 +237,29 @@ class DropDetector:
             overran = (overran | (own_break & ~quiet)) & ~(usable & ~near_zero)
             own_break |= quiet & in_window
             quiet = quiet | own_break
-            judged = usable & ~quiet & ~in_region_ep & ~session_window
+            judged = usable & ~quiet & ~in_region_ep & ~session_window & ~unvouched
             mu = base * np.clip(peer, 0.0, 1.5)
             xs = np.nan_to_num(x)
             llr = np.stack([nb_llr(xs, mu, nb_r, rho) for rho in rhos], axis=1)
             # A run of low days does not carry across a break: the school's own break dates
             # differ from its peers' by a few days at either end.
-            inst.reset_pending(quiet & in_window & usable)
+            inst.reset_pending(((quiet & in_window) | unvouched) & usable)
             inst.step(t, judged, xs, mu, llr, thresholds, self,
                       hold=in_window & (family == 0) & ~overran & ~break_done[group],
                       window_first=masks.window_first[panel.kind, t])
             # Cold start learns from every plain school day; afterwards only judged days.
-            cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window
+            cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window & ~unvouched
             learn = (judged | cold) & ~inst.open_
             inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * peer, dow,
                        np.where(judged, mu, 0.0))
             score[:, t] = (inst.cusum * (self.threshold / thresholds)[None, :]).max(axis=1)
             expected[:, t] = np.where(usable, mu, np.nan)
             status[:, t] = np.select(
-                [~covered, ~ready, session_window, in_region_ep, quiet & usable, inst.open_],
+                [~covered, ~ready, session_window, in_region_ep, quiet & usable, unvouched,
+                 inst.open_],
                 [STATUS["no data"], STATUS["insufficient history"], STATUS["session"],
-                 STATUS["region episode"], STATUS["peers quiet"], STATUS["in episode"]],
+                 STATUS["region episode"], STATUS["peers quiet"], STATUS["no peers in window"],
+                 STATUS["in episode"]],
                 STATUS["judged"],
             )
 

@@ -17,6 +17,7 @@ STATUS = {
     "platform": 6,
     "session": 7,
     "in episode": 8,
+    "no peers in window": 9,
 }
 WEEKDAY_PRIOR = 4.0  # pseudo-observations pulling each weekday factor towards 1
 WEEKDAY_DECAY = 0.9
