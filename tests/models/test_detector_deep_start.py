@@ -6,39 +6,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import polars as pl
 
 from models.calendar import KINDS, SchoolCalendar
 from models.detector import DropDetector
 
-START = dt.date(2022, 9, 5)  # a Monday
 DAYS = 84
 ONSET = dt.date(2022, 10, 24)  # a Monday, after 7 weeks of history
 NO_BREAKS = SchoolCalendar(overrides={(y, k): [] for y in (2021, 2022) for k in KINDS})
 
 
-def panel(target: str, counts, peer_factor=lambda day: 1.0) -> tuple[pl.DataFrame, pl.DataFrame]:
+def panel(build, target: str, counts, peer_factor=lambda day: 1.0) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Twelve steady peers (Poisson, 10 a school day times `peer_factor(day)`) and `target`,
-    whose school-day count is `counts(day, rng)`; weekends are zero for everybody."""
-    rng = np.random.default_rng(7)
-    ids = [f"P{k:02d}" for k in range(12)] + [target]
-    rows = []
-    for d in range(DAYS):
-        day = START + dt.timedelta(days=d)
-        for iid in ids:
-            if day.weekday() >= 5:
-                n = 0
-            elif iid == target:
-                n = counts(day, rng)
-            else:
-                n = int(rng.poisson(10.0 * peer_factor(day)))
-            rows.append((iid, day, n))
-    daily = pl.DataFrame(rows, schema={"institution_id": pl.String, "date": pl.Date,
-                                       "meetings": pl.Int64}, orient="row")
-    directory = pl.DataFrame({"institution_id": ids, "name": ids, "region": ["UA-46"] * len(ids),
-                              "kind": ["school"] * len(ids)})
-    return daily, directory
+    whose school-day count is `counts(day, rng)`; `build` is the school_panel fixture."""
+    def count(iid, day, rng) -> int:
+        return counts(day, rng) if iid == target else int(rng.poisson(10.0 * peer_factor(day)))
+
+    regions = {f"P{k:02d}": "UA-46" for k in range(12)} | {target: "UA-46"}
+    return build(regions, count, DAYS, seed=7)
 
 
 def episodes(daily, directory, target, **kw) -> pl.DataFrame:
@@ -53,16 +38,16 @@ def overdispersed_collapse(day, rng) -> int:
     return int(rng.poisson(mean * (0.05 if day >= ONSET else 1.0)))
 
 
-def test_noisy_big_institution_collapse_opens_on_its_second_school_day():
-    daily, directory = panel("UNI", overdispersed_collapse)
+def test_noisy_big_institution_collapse_opens_on_its_second_school_day(school_panel):
+    daily, directory = panel(school_panel, "UNI", overdispersed_collapse)
     eps = episodes(daily, directory, "UNI")
     assert eps.height == 1
     assert eps["start"][0] == ONSET
     assert eps["detected_on"][0] == ONSET + dt.timedelta(days=1)
 
 
-def test_without_the_deep_test_the_same_collapse_waits_longer():
-    daily, directory = panel("UNI", overdispersed_collapse)
+def test_without_the_deep_test_the_same_collapse_waits_longer(school_panel):
+    daily, directory = panel(school_panel, "UNI", overdispersed_collapse)
     eps = episodes(daily, directory, "UNI", threshold_deep=1e9)
     assert eps.height == 1
     assert eps["detected_on"][0] > ONSET + dt.timedelta(days=1)
@@ -78,8 +63,8 @@ def mild_then_silent(day, rng) -> int:
     return 20
 
 
-def test_episode_starts_where_the_firing_evidence_began_not_at_earlier_mild_days():
-    daily, directory = panel("SCH", mild_then_silent)
+def test_episode_starts_where_the_firing_evidence_began_not_at_earlier_mild_days(school_panel):
+    daily, directory = panel(school_panel, "SCH", mild_then_silent)
     eps = episodes(daily, directory, "SCH")
     assert eps.height == 1
     assert eps["start"][0] == ONSET
@@ -95,11 +80,11 @@ def silent_from_the_break(day, rng) -> int:
     return 0 if day >= BREAK[0] else int(rng.poisson(40.0))
 
 
-def test_school_still_silent_after_its_break_allowance_is_not_held_again():
+def test_school_still_silent_after_its_break_allowance_is_not_held_again(school_panel):
     # Peers come back on 7 Nov; the school is given 5 school days (7-11 Nov) as its own
     # longer break, then judged from 14 Nov, still inside the window: that run is not held
     # another `window_hold` days, so it opens on the second judged day.
-    daily, directory = panel("LATE", silent_from_the_break,
+    daily, directory = panel(school_panel, "LATE", silent_from_the_break,
                              lambda day: 0.03 if BREAK[0] <= day <= BREAK[1] else 1.0)
     model = DropDetector(calendar=WINDOW).fit(daily, directory)
     eps = model.episodes_.filter(pl.col("institution_id") == "LATE")
