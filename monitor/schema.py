@@ -29,7 +29,7 @@ READER_MEETINGS: dict[str, pl.DataType] = {
     "platform": pl.String(),
     "instance_key": pl.String(),
     "series_key": pl.String(),
-    "host_email": pl.String(),
+    "host_email": pl.String(),  # as written: monitor.ingest.hosts strips and lower-cases it
     "zoom_group": pl.String(),  # in-account institution keys: the host's Zoom group ...
     "department": pl.String(),  # ... and department
     "start_utc": UTC_DATETIME,

@@ -25,14 +25,23 @@ class Hosts:
         self.pseudonymiser = pseudonymiser
         self.mapper = mapper
         self.known = pl.DataFrame(schema=_KNOWN)
+        self.domain_ids: dict[str, str | None] = {}  # every domain resolved in this run
 
-    def _facts(self, addresses: list[str]) -> dict[str, list]:
-        domains = [a.rpartition("@")[2] if "@" in a else None for a in addresses]
-        return {
+    def _facts(self, addresses: pl.Series) -> pl.DataFrame:
+        """Address, pseudonym and domain institution of each (normalised) address."""
+        one = self.pseudonymiser.one
+        domains = pl.select(
+            pl.when(addresses.str.contains("@", literal=True)).then(addresses.str.split("@").list.last())
+        ).to_series()
+        # Domains are resolved once each: a few per institution, against tens of addresses.
+        for domain in domains.drop_nulls().unique().to_list():
+            if domain not in self.domain_ids:
+                self.domain_ids[domain] = self.mapper.resolve_domain(domain)
+        return pl.DataFrame({
             "address": addresses,
-            "host_hash": [self.pseudonymiser.one(a) for a in addresses],
-            "domain_id": [self.mapper.resolve_domain(d) for d in domains],
-        }
+            "host_hash": pl.Series([one(a) for a in addresses.to_list()], dtype=pl.String),
+            "domain_id": domains.replace_strict(self.domain_ids, default=None, return_dtype=pl.String),
+        })
 
     def lookup(self, emails: pl.Series) -> pl.DataFrame:
         """`host_hash` and `domain_id` for each e-mail, in order; null for a null or empty one.
@@ -48,8 +57,7 @@ class Hosts:
         fresh = joined.filter(pl.col("key").is_not_null() & pl.col("address_known").is_null())
         if not fresh.is_empty():
             added = fresh.unique("key", keep="first")  # a collision inside the batch: the first one
-            facts = pl.DataFrame(self._facts(added["address"].to_list()), schema={k: _KNOWN[k] for k in _KNOWN if k != "key"})
-            facts = facts.with_columns(key=added["key"]).select(list(_KNOWN))
+            facts = self._facts(added["address"]).with_columns(key=added["key"]).select(list(_KNOWN))
             self.known = pl.concat([self.known, facts], rechunk=False)
             filled = _join(probe.select("key"), facts)
             joined = joined.with_columns(
@@ -63,11 +71,7 @@ class Hosts:
     def _direct(self, joined: pl.DataFrame, collided: pl.Series) -> pl.DataFrame:
         """Rows whose address shares a hash with another one: worked out one by one."""
         rows = joined.with_row_index("row").filter(collided)
-        facts = self._facts(rows["address"].to_list())
-        fixed = rows.select("row").with_columns(
-            pl.Series("host_hash", facts["host_hash"], dtype=pl.String),
-            pl.Series("domain_id", facts["domain_id"], dtype=pl.String),
-        )
+        fixed = rows.select("row").with_columns(self._facts(rows["address"]).select("host_hash", "domain_id"))
         return joined.with_row_index("row").update(fixed, on="row", include_nulls=True).drop("row")
 
 

@@ -32,6 +32,9 @@ _SWAPPED = {
     "%m/%d/%Y %H:%M": "%d/%m/%Y %H:%M",
 }
 _SAMPLE = 2000
+# Hours an AM/PM marker adds, for every way of writing it (the general parser ignores case).
+_MARKER_HOURS = {a + b: hours for hours, letter in ((0, "a"), (12, "p"))
+                 for a in (letter, letter.upper()) for b in ("m", "M")}
 
 
 class TimeFormatError(ValueError):
@@ -67,14 +70,28 @@ def choose_format(values: pl.Series) -> str:
             if not _parses(_present(values), fmt):
                 return swapped
         return fmt
-    example = sample[0]
+    # Name a value that does not fit the format most of the column fits, not a good one.
+    fits = {fmt: parse_naive(pl.DataFrame({"t": sample}), {"t": "t"}, fmt)["t"] for fmt in FORMATS}
+    best = max(FORMATS, key=lambda fmt: fits[fmt].count())
+    example = sample.filter(fits[best].is_null())[0]
     raise TimeFormatError(f"unrecognised date-time '{example[:40]}'")
 
 
 def parse_naive(frame: pl.DataFrame, columns: dict[str, str], fmt: str) -> pl.DataFrame:
-    """`frame` with naive date-time columns {new name: text column} read in `fmt`; null
-    where a value does not fit."""
-    text = {name: pl.col(source).str.strip_chars() for name, source in columns.items()}
+    """`frame` with naive date-time columns {new name: text column} read in `fmt`, ignoring
+    surrounding whitespace; null where a value does not fit."""
+    # Values are read as they are first: exports carry no surrounding whitespace, and
+    # stripping every value cost as much as parsing it. Only when some value does not fit
+    # is the column read again, stripped (a value that fits as it is reads the same stripped).
+    parsed = _parse(frame, columns, fmt, strip=False)
+    if all(parsed[name].null_count() == frame[source].null_count() for name, source in columns.items()):
+        return parsed
+    return _parse(frame, columns, fmt, strip=True)
+
+
+def _parse(frame: pl.DataFrame, columns: dict[str, str], fmt: str, strip: bool) -> pl.DataFrame:
+    text = {name: pl.col(source).str.strip_chars() if strip else pl.col(source)
+            for name, source in columns.items()}
     if not fmt.endswith(" %p"):
         return frame.with_columns(_strptime(t, fmt).alias(name) for name, t in text.items())
     # Zoom's `... %I:%M:%S %p`: polars reads %I/%p with a general parser about four times
@@ -85,7 +102,7 @@ def parse_naive(frame: pl.DataFrame, columns: dict[str, str], fmt: str) -> pl.Da
     fmt24 = fmt.removesuffix(" %p").replace("%I", "%H")
     frame = frame.with_columns(
         *(_strptime(t.str.head(-2).str.strip_chars_end(), fmt24).alias(name) for name, t in text.items()),
-        *(t.str.slice(-2).str.to_uppercase().alias(f"_{name}_marker") for name, t in text.items()),
+        *(t.str.slice(-2).alias(f"_{name}_marker") for name, t in text.items()),
     )
     return frame.with_columns(_twelve_hour(name, f"_{name}_marker") for name in columns).drop(
         f"_{name}_marker" for name in columns
@@ -100,7 +117,8 @@ def _strptime(text: pl.Expr, fmt: str) -> pl.Expr:
 def _twelve_hour(clock: str, marker: str) -> pl.Expr:
     """A clock read as 24-hour time (hour 1..12) moved to the hour its AM/PM marker says."""
     hour = pl.col(clock).dt.hour().cast(pl.Int64)
-    afternoon = pl.when(pl.col(marker) == "PM").then(12).when(pl.col(marker) == "AM").then(0)
+    # A lookup of the marker as written is several times cheaper than upper-casing it.
+    afternoon = pl.col(marker).replace_strict(_MARKER_HOURS, default=None, return_dtype=pl.Int64)
     shift = pl.when(hour.is_between(1, 12)).then(hour % 12 + afternoon - hour)  # null: no fit
     # In integer microseconds: adding a duration column is several times slower.
     return (pl.col(clock).cast(pl.Int64) + shift * 3_600_000_000).cast(pl.Datetime("us")).alias(clock)

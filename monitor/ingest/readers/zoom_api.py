@@ -171,7 +171,7 @@ def read_meetings(source: Source) -> ReadResult:
         pl.lit("zoom").alias("platform"),
         pl.col("uuid").str.strip_chars().alias("instance_key"),
         pl.col("id").str.strip_chars().alias("series_key"),
-        pl.col(email).str.strip_chars().str.to_lowercase().alias("host_email"),
+        pl.col(email).alias("host_email"),
         pl.col("dept").str.strip_chars().replace("", None).alias("department"),
         pl.lit(None, pl.String).alias("zoom_group"),
         minutes.alias("minutes"),

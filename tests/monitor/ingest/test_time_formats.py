@@ -37,11 +37,13 @@ def test_twelve_hour_times_read_as_the_general_parser_reads_them(fmt):
     assert _fast(["02/08/2025 12:30:00 PM"], "%m/%d/%Y %I:%M:%S %p")[0].hour == 12
 
 
+# Surrounding whitespace: values are parsed as they are first, stripped only when some fail.
+padding = st.sampled_from(["", "", " ", "\t", "  "])
 clock_text = st.builds(
-    "{:02d}/{:02d}/{} {}:{:02d}:{:02d}{}{}".format,
-    st.integers(0, 13), st.integers(0, 32), st.sampled_from(["2024", "2025", "99"]),
+    "{}{:02d}/{:02d}/{} {}:{:02d}:{:02d}{}{}{}".format,
+    padding, st.integers(0, 13), st.integers(0, 32), st.sampled_from(["2024", "2025", "99"]),
     st.sampled_from(["0", "00", "1", "01", "9", "11", "12", "13", "23"]), st.integers(0, 60), st.integers(0, 60),
-    st.sampled_from(["", " ", "  "]), st.sampled_from(["AM", "PM", "am", "pM", "XM", "A", ""]),
+    st.sampled_from(["", " ", "  "]), st.sampled_from(["AM", "PM", "am", "pM", "Pm", "aM", "XM", "A", ""]), padding,
 )
 
 
@@ -49,6 +51,14 @@ clock_text = st.builds(
 @given(st.lists(clock_text, min_size=1, max_size=20))
 def test_any_near_miss_reads_as_the_general_parser_reads_it(values):
     assert _fast(values, "%m/%d/%Y %I:%M:%S %p") == _general(values, "%m/%d/%Y %I:%M:%S %p")
+
+
+@pytest.mark.parametrize("fmt", ["%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M"])
+def test_padded_and_bad_values_read_as_the_general_parser_reads_them(fmt):
+    values = ["2025-02-08 15:42:49", " 2025-02-08 15:42:49 ", "\t08.02.2025 15:42", "08.02.2025 15:42",
+              "08.02.2025 15:42  ", "2025-02-30 10:00:00", "", None]
+    assert _fast(values, fmt) == _general(values, fmt)
+    assert _fast(values[:1] + values[-1:], fmt) == _general(values[:1] + values[-1:], fmt)
 
 
 def test_format_is_chosen_from_the_column():

@@ -1,0 +1,53 @@
+"""The meeting-history reader groups join rows into meetings without numbering rows; a file
+with a fault is read again, numbered, and the error names the fault's line."""
+
+from __future__ import annotations
+
+import pytest
+from zoom_rows import history_row, write_history
+
+from monitor.ingest.decode import read_head
+from monitor.ingest.readers.base import FormatError, Source
+from monitor.ingest.readers.zoom_history import read
+
+START, END = "03/31/2025 08:58:12 AM", "03/31/2025 09:47:40 AM"
+
+
+def good_rows(count: int) -> list[str]:
+    return [history_row(f"84512345{n:03d}", "o.k@lyceum7.example.org", START, END, 50, "Учень", 40)
+            for n in range(count)]
+
+
+def read_file(tmp_path, rows: list[str]):
+    path = write_history(tmp_path / "meetinglistdetails_20250331_20250331.csv", rows)
+    return read(Source(head=read_head(path), timezone="Europe/Kyiv", institution=None,
+                       workdir=tmp_path / ".work", max_json_bytes=1 << 20))
+
+
+def test_join_rows_become_meetings(tmp_path):
+    rows = good_rows(3) + [history_row("845 12345 000", "o.k@lyceum7.example.org", START, END, 50, "Ще", 10)]
+    meetings = read_file(tmp_path, rows).meetings.sort("series_key")
+    assert meetings["series_key"].to_list() == ["84512345000", "84512345000", "84512345001", "84512345002"]
+    # Differently written meeting ids are different groups here; de-dup merges them later.
+    assert meetings["participants"].to_list() == [1, 1, 1, 1]
+
+
+@pytest.mark.parametrize(("fault", "message"), [
+    (",".join(history_row("845", "a@b.org", START, END, 50, "Учень", 40).split(",")[:17]) + "\n",
+     "no participant join time; the file looks truncated"),
+    (history_row("845", "a@b.org", START, END, 50, "Учень", "сорок"),
+     "participant duration is not a whole number of minutes"),
+    (history_row("845", "a@b.org", START, END, -5, "Учень", 40), "negative meeting duration"),
+])
+def test_a_fault_deep_in_the_file_is_named_by_its_line(tmp_path, fault, message):
+    rows = good_rows(6)
+    rows.insert(4, fault)  # data rows start on line 2: the fault is on line 6
+    with pytest.raises(FormatError, match=f"^line 6: {message}"):
+        read_file(tmp_path, rows)
+
+
+def test_a_time_that_fits_no_format_is_named(tmp_path):
+    rows = good_rows(6)
+    rows.insert(4, history_row("845", "a@b.org", START, "31/03/2025 25:00:00 AM", 50, "Учень", 40))
+    with pytest.raises(FormatError, match="^start/end time column: unrecognised date-time '31/03/2025 25:00:00 AM'$"):
+        read_file(tmp_path, rows)
