@@ -9,6 +9,9 @@ seeds 11, 12, 31 are ones it never saw (47 was kept for a last unseen check). Co
 institution-event F1 / precision / recall, median and p90 detection delay (days), false alarms
 per 1,000 institution-weeks, regional-outage F1 / precision / recall, missing-export days found
 as platform episodes that day, institution episodes started or raised on a missing day.
+Under each DropDetector row: its recall by institution size, and the oracle ceiling of
+models/oracle.py (what a detector knowing each school's true level, noise and own break dates
+could catch on that scenario).
 """
 
 from __future__ import annotations
@@ -45,7 +48,22 @@ def score_scenarios(institutions: int, seeds: list[int], variants: list[str],
                     sizes = {k[7:]: f"{v[0]:.2f} (n={v[1]})" for k, v in metrics.items()
                              if k.startswith("recall ")}
                     print(f"    recall by size: {sizes}")
+                    print(f"    {oracle_line(sc, start)}")
     return results
+
+
+def oracle_line(sc, start: dt.date) -> str:
+    """What an oracle could catch on this scenario (models/oracle.py)."""
+    from models.oracle import ceiling, event_evidence
+
+    truth = sc.truth
+    evidence = event_evidence(sc.events, sc.directory["institution_id"].to_list(), start, truth.normal,
+                              truth.factor, truth.school_day, truth.dispersion)
+    top = ceiling(evidence, sc.size, int(truth.school_day.sum()))
+    sizes = {k[14:]: round(v[0], 2) for k, v in top.items() if k.startswith("oracle recall ")}
+    return (f"oracle ceiling: recall {top['oracle_recall']:.2f} {sizes}; F1 {top['oracle_f1_no_false_alarms']:.2f} "
+            f"with no false alarm, {top['oracle_best_f1']:.2f} with CUSUM-rate false alarms "
+            f"(threshold {top['oracle_best_threshold']:.1f})")
 
 
 def nab_daily(nab: Path):

@@ -1,8 +1,9 @@
 """Seeded, vectorised daily-level scenario simulator with labelled events.
 
 `simulate(ScenarioConfig(...))` returns a `Scenario`: a synthetic institution directory, daily
-metrics per institution and covered day, the labels of the injected events, and each
-institution's typical school-day meetings (for recall by size). 16,000 institutions over a
+metrics per institution and covered day, the labels of the injected events, each
+institution's typical school-day meetings (for recall by size), and the `Truth` behind the
+counts (for the oracle bound of models/oracle.py). 16,000 institutions over a
 school year take a few seconds; see benchmarks/simulate_speed.py.
 
 Activity model, per institution i and day d (expected meetings, then count noise):
@@ -44,7 +45,7 @@ import polars as pl
 
 from monitor.errors import MonitorError
 from monitor.regions import KINDS, REGIONS
-from monitor.scenario.events import EVENT_SCHEMA, Rates, place_events
+from monitor.scenario.events import EVENT_SCHEMA, SCHOOL_DAY, Rates, place_events
 from monitor.scenario.institutions import make_institutions
 from monitor.scenario.sim_calendar import calendar_factors
 
@@ -131,12 +132,24 @@ class ScenarioConfig:
 
 
 @dataclass(frozen=True)
+class Truth:
+    """What only the simulator knows, per institution (directory order) and day (start..end):
+    for bounding what any detector could catch (models/oracle.py)."""
+
+    normal: np.ndarray  # (N, D) float32 expected meetings without the labelled events
+    factor: np.ndarray  # (N, D) float32 what the events leave of it (1 outside events)
+    school_day: np.ndarray  # (N, D) bool: the institution's own school day
+    dispersion: np.ndarray  # (N,) size of the count noise (negative binomial r)
+
+
+@dataclass(frozen=True)
 class Scenario:
     config: ScenarioConfig
     directory: pl.DataFrame
     daily: pl.DataFrame
     events: pl.DataFrame
     size: pl.DataFrame
+    truth: Truth
 
 
 def _check(config: ScenarioConfig) -> None:
@@ -173,11 +186,14 @@ def simulate(config: ScenarioConfig) -> Scenario:
     mu *= attrs["expected_meetings"].to_numpy().astype(np.float32)[:, None]
 
     ids = directory["institution_id"].to_list()
+    school_day = calendar >= SCHOOL_DAY
     if config.with_events:
         placed = place_events(days, calendar, region_idx, codes, ids, variant.rates, rng_events)
+        truth = Truth(mu.copy(), placed.multiplier, school_day, attrs["dispersion"].to_numpy())
         mu *= placed.multiplier
         onboard, missing, events = placed.onboard, placed.missing, placed.labels
     else:
+        truth = Truth(mu.copy(), np.ones_like(mu), school_day, attrs["dispersion"].to_numpy())
         onboard = np.zeros(n, dtype=np.int64)
         missing = np.zeros(n_days, dtype=bool)
         events = pl.DataFrame(schema=EVENT_SCHEMA)
@@ -196,7 +212,7 @@ def simulate(config: ScenarioConfig) -> Scenario:
         }
     )
     size = attrs.select("institution_id", pl.col("expected_meetings").cast(pl.Float64))
-    return Scenario(config, directory, daily, events, size)
+    return Scenario(config, directory, daily, events, size, truth)
 
 
 def _shocks(attrs, days, region_idx, n_regions, variant, rng) -> np.ndarray:

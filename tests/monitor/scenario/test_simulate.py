@@ -184,3 +184,26 @@ def test_small_sizes_run_quickly():
     assert one.daily.height <= 1 and one.directory.height == 1
     month = _small(2, institutions=50, start=dt.date(2022, 9, 1), end=dt.date(2022, 9, 30))
     assert month.directory.height == 50 and month.daily.height > 0
+
+
+def test_truth_is_what_the_counts_were_drawn_from(year):
+    truth = year.truth
+    days = (YEAR[1] - YEAR[0]).days + 1
+    assert truth.normal.shape == truth.factor.shape == truth.school_day.shape == (1500, days)
+    # Aligned with the daily rows: drawn counts add up to the expectation they came from.
+    row = {x: i for i, x in enumerate(year.directory["institution_id"].to_list())}
+    cells = year.daily.select(
+        pl.col("institution_id").replace_strict(row, return_dtype=pl.Int64).alias("i"),
+        (pl.col("date") - pl.lit(YEAR[0])).dt.total_days().alias("d"), "meetings")
+    i, d = cells["i"].to_numpy(), cells["d"].to_numpy()
+    expected = float((truth.normal[i, d] * truth.factor[i, d]).sum())
+    assert abs(cells["meetings"].sum() / expected - 1) < 0.02
+    # Events leave activity alone outside their days; nobody has school on a Sunday.
+    event = year.events.filter(pl.col("kind") == "institution_drop").row(0, named=True)
+    k = row[event["institution_id"]]
+    onset = (event["start"] - YEAR[0]).days
+    assert truth.factor[k, :onset].min() == 1.0 and truth.factor[k, onset] <= 0.35
+    sundays = [n for n in range(days) if (YEAR[0] + dt.timedelta(days=n)).weekday() == 6]
+    assert not truth.school_day[:, sundays].any()
+    assert (truth.factor == 1.0).all() == False  # noqa: E712 - the scenario has events
+    assert (_small(3, with_events=False).truth.factor == 1.0).all()

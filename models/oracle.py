@@ -1,0 +1,88 @@
+"""How much of a simulated scenario any detector could catch: an approximate ceiling for the
+institution-event scores of models/evaluation.py.
+
+An oracle knows what no detector can: each institution's expected count on every day, its
+own school days (its break dates, not its region's window), the noise dispersion, and how deep
+each drop is on each day. Its evidence for an event is the expected negative-binomial
+log-likelihood ratio of the dropped count against the normal one (the Kullback-Leibler
+divergence), summed over the institution's own school days from the onset to reference + 10,
+the last day the scoring rule accepts a detection. The event counts as catchable when that
+reaches `threshold` nats; DropDetector opens an episode at 9.
+
+It is a ceiling on the typical case, not a strict bound: a detector may catch an event with
+less expected evidence by a lucky run of low days (and miss one with more). False alarms come
+from the threshold: a one-sided CUSUM raises about one per e^threshold days judged on normal
+activity, so the best F1 under that rate is reported next to the recall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import polars as pl
+
+from models.evaluation import INSTITUTION_KINDS, SIZE_BINS
+
+LAST_DAY = 10  # the scoring rule accepts detections up to reference + 10 days
+
+
+def nb_divergence(mu_after: np.ndarray, mu_before: np.ndarray, r: np.ndarray) -> np.ndarray:
+    """KL divergence (nats) of NB(mean mu_after, size r) from NB(mu_before, r): the expected
+    log-likelihood ratio one day of the changed count brings."""
+    after = np.maximum(mu_after, 1e-12)
+    before = np.maximum(mu_before, 1e-12)
+    return (r * np.log((r + before) / (r + after))
+            + after * np.log(after * (r + before) / (before * (r + after))))
+
+
+def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal: np.ndarray,
+                   factor: np.ndarray, school_day: np.ndarray, dispersion: np.ndarray) -> pl.DataFrame:
+    """Per institution event: institution_id, kind, school_days (own school days from onset to
+    reference + 10) and evidence (nats the oracle gathers on them)."""
+    row_of = {institution: i for i, institution in enumerate(ids)}
+    n_days = normal.shape[1]
+    out = {"event_id": [], "institution_id": [], "kind": [], "school_days": [], "evidence": []}
+    labelled = events.filter(pl.col("kind").is_in(INSTITUTION_KINDS))
+    for event in labelled.iter_rows(named=True):  # a loop over labelled events, a few hundred
+        i = row_of[event["institution_id"]]
+        a = (event["start"] - first).days
+        b = min((event["reference"] - first).days + LAST_DAY, n_days - 1)
+        days = np.arange(a, b + 1)
+        days = days[school_day[i, days]]
+        before = normal[i, days].astype(np.float64)
+        gain = nb_divergence(before * factor[i, days], before, np.full(len(days), float(dispersion[i])))
+        for key, value in (("event_id", event["event_id"]), ("institution_id", event["institution_id"]),
+                           ("kind", event["kind"]), ("school_days", len(days)),
+                           ("evidence", float(gain.sum()))):
+            out[key].append(value)
+    return pl.DataFrame(out, schema={"event_id": pl.String, "institution_id": pl.String, "kind": pl.String,
+                                     "school_days": pl.Int64, "evidence": pl.Float64})
+
+
+def ceiling(evidence: pl.DataFrame, size: pl.DataFrame, school_days: int,
+            threshold: float = 9.0) -> dict:
+    """Recall the oracle reaches at `threshold` (overall and by size, the bins of
+    models/evaluation.py), the F1 that recall allows with no false alarm at all, and the best
+    F1 over thresholds when false alarms come at the CUSUM rate e^-threshold per school day."""
+    caught = evidence["evidence"] >= threshold
+    n = evidence.height
+    recall = float(caught.mean()) if n else float("nan")
+    out = {"oracle_recall": recall,
+           "oracle_f1_no_false_alarms": 2 * recall / (1 + recall) if n else float("nan")}
+    tagged = evidence.join(size, on="institution_id", how="left")
+    for lo, hi, label in SIZE_BINS:
+        part = tagged.filter(pl.col("expected_meetings").is_between(lo, hi, closed="left"))
+        out[f"oracle recall {label}"] = (float((part["evidence"] >= threshold).mean())
+                                         if part.height else float("nan"), part.height)
+    best = (float("nan"), float("nan"))
+    for h in np.arange(4.0, 16.01, 0.5):
+        hits = int((evidence["evidence"] >= h).sum())
+        false_alarms = school_days * np.exp(-h)
+        if n and hits:
+            p, r = hits / (hits + false_alarms), hits / n
+            f1 = 2 * p * r / (p + r)
+            if np.isnan(best[0]) or f1 > best[0]:
+                best = (f1, float(h))
+    out["oracle_best_f1"], out["oracle_best_threshold"] = best
+    return out
