@@ -50,10 +50,12 @@ def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
     return daily, directory
 
 
-def run_detector(daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None):
+def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None):
+    """DropDetector fitted up to `as_of`, on the school calendar of the home's settings."""
     from models.detector import DropDetector
+    from monitor.school_calendar import school_calendar
 
-    return DropDetector().fit(daily, directory, as_of=as_of)
+    return DropDetector(calendar=school_calendar(home.settings.calendar)).fit(daily, directory, as_of=as_of)
 
 
 def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = None,
@@ -71,7 +73,7 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     if as_of < daily["date"].min():
         raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
                          "give a later date")
-    episodes = run_detector(daily, directory, as_of).episodes_
+    episodes = run_detector(home, daily, directory, as_of).episodes_
     stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
     with connect(home.state_db) as conn:
         inserted, updated, removed = persist(conn, episodes, as_of, stamp)
@@ -173,7 +175,7 @@ def _view(home: Home, institution_id: str | None, region: str | None) -> View:
                          "(`monitor daily` lists what is stored)")
     if daily.is_empty():
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    detector = run_detector(daily, directory, None)
+    detector = run_detector(home, daily, directory, None)
     frame = detector.expected_frame()
     if institution_id:
         frame = frame.filter(pl.col("institution_id") == institution_id)
@@ -230,5 +232,5 @@ def evaluate_scenario(home: Home, scenario_dir) -> dict:
     size = (daily.filter(pl.col("date").dt.weekday() <= 5, pl.col("meetings") > 0)
             .group_by("institution_id")
             .agg(pl.col("meetings").quantile(0.75).cast(pl.Float64).alias("expected_meetings")))
-    episodes = run_detector(daily, directory, last).episodes_
+    episodes = run_detector(home, daily, directory, last).episodes_
     return evaluate(episodes, events, size, first, last, int(meta["institutions"]))

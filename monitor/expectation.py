@@ -11,6 +11,8 @@ from typing import Callable
 import numpy as np
 import polars as pl
 
+from models.calendar import SchoolCalendar
+
 Expectation = Callable[[pl.DataFrame, list[dt.date], str], pl.DataFrame]
 
 
@@ -89,12 +91,12 @@ def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectatio
 
 
 def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
-                         metric: str) -> Expectation:
-    """The detector's own expected activity (breaks, holidays, peers and all), so that the
-    report's continuity index and the episodes it lists agree with each other."""
+                         metric: str, calendar: SchoolCalendar) -> Expectation:
+    """The detector's own expected activity (breaks, holidays, peers and all, on the same
+    `calendar`), so that the report's continuity index and the episodes it lists agree."""
     from models.detector import DropDetector
 
-    detector = DropDetector(metric=metric).fit(daily, directory, as_of=end)
+    detector = DropDetector(metric=metric, calendar=calendar).fit(daily, directory, as_of=end)
     # Only days the detector judged (or held against a regional outage) carry an expectation:
     # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
     # of meetings into an index of thousands of percent.

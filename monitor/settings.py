@@ -132,6 +132,30 @@ class ReportSettings:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    windows: dict[str, dict[str, list[str]]] = setting(
+        {}, "Break and exam-session windows that replace the defaults for a school year and "
+        "institution kind, e.g. [calendar.windows.2024] school = [\"2024-10-21..2024-11-10 "
+        "autumn break\", ...]; the year is the one the school year starts in. See "
+        "docs/configuration.md."
+    )
+    extra_days_off: list[str] = setting(
+        [], "Days nobody is judged on besides weekends and public holidays (YYYY-MM-DD), e.g. a "
+        "day of mourning."
+    )
+    judge_working_holidays: bool = setting(
+        False, "Judge the public holidays martial law made working days (lessons are held, but "
+        "many schools ease off)."
+    )
+
+    def __post_init__(self) -> None:
+        from monitor.school_calendar import parse_days, parse_windows
+
+        parse_windows(self.windows)
+        parse_days(self.extra_days_off)
+
+
+@dataclass(frozen=True)
 class Settings:
     ingest: IngestSettings = field(default_factory=IngestSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)
@@ -139,6 +163,7 @@ class Settings:
     routing: RoutingSettings = field(default_factory=RoutingSettings)
     schedule: ScheduleSettings = field(default_factory=ScheduleSettings)
     report: ReportSettings = field(default_factory=ReportSettings)
+    calendar: CalendarSettings = field(default_factory=CalendarSettings)
 
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:

@@ -284,6 +284,7 @@ class WeeklyInputs:
 def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
     from monitor.detection import list_episodes
     from monitor.directory import directory_frame
+    from monitor.school_calendar import school_calendar
     from monitor.state import connect
     from monitor.store import read_daily
 
@@ -297,7 +298,8 @@ def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
     # The index judges the metric detection judges, so the two never tell different stories.
     # With no data at all the report still goes out: an empty week is news in itself.
     metric = "meetings"
-    expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric)
+    calendar = school_calendar(home.settings.calendar)
+    expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric, calendar)
     return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
 
 
