@@ -3,10 +3,13 @@ institution its domain maps to. Both are worked out once per distinct address an
 remembered for the whole ingest run: the same teachers host every day, so a batch of daily
 exports meets most addresses again and again.
 
-Known addresses are looked up by a 64-bit hash, a join on integers instead of strings (the
-strings cost several times more on an export of a few hundred thousand meetings). The
-address is kept next to its hash and compared after the join, so a hash collision is caught
-and its rows are worked out directly: the result is exact.
+Known addresses are looked up as written, by a 64-bit hash: a join on integers instead of
+strings (the strings cost several times more on an export of a few hundred thousand
+meetings), and no cleaning of addresses the run has met (stripping and lower-casing every
+address cost as much as the join). Only an address not met yet is cleaned, for its pseudonym
+and domain; another spelling of it ("O.K@School.ua") is one more entry with the same facts.
+The address is kept next to its hash and compared after the join, so a hash collision is
+caught and its rows are worked out directly: the result is exact.
 """
 
 from __future__ import annotations
@@ -28,10 +31,12 @@ class Hosts:
         self.domain_ids: dict[str, str | None] = {}  # every domain resolved in this run
 
     def _facts(self, addresses: pl.Series) -> pl.DataFrame:
-        """Address, pseudonym and domain institution of each (normalised) address."""
+        """Address (as written), pseudonym and domain institution of each address, which is
+        stripped and lower-cased first; null facts for an empty one."""
         one = self.pseudonymiser.one
+        clean = addresses.str.strip_chars().str.to_lowercase()
         domains = pl.select(
-            pl.when(addresses.str.contains("@", literal=True)).then(addresses.str.split("@").list.last())
+            pl.when(clean.str.contains("@", literal=True)).then(clean.str.split("@").list.last())
         ).to_series()
         # Domains are resolved once each: a few per institution, against tens of addresses.
         for domain in domains.drop_nulls().unique().to_list():
@@ -39,17 +44,15 @@ class Hosts:
                 self.domain_ids[domain] = self.mapper.resolve_domain(domain)
         return pl.DataFrame({
             "address": addresses,
-            "host_hash": pl.Series([one(a) for a in addresses.to_list()], dtype=pl.String),
+            "host_hash": pl.Series([one(a) if a else None for a in clean.to_list()], dtype=pl.String),
             "domain_id": domains.replace_strict(self.domain_ids, default=None, return_dtype=pl.String),
         })
 
     def lookup(self, emails: pl.Series) -> pl.DataFrame:
         """`host_hash` and `domain_id` for each e-mail, in order; null for a null or empty one.
-        Addresses are compared stripped and lower-cased, as the pseudonym is taken."""
-        address = emails.str.strip_chars().str.to_lowercase()
-        present = address.is_not_null() & (address != "")
-        probe = pl.DataFrame({"address": address}).with_columns(
-            pl.when(present).then(pl.col("address").hash(seed=_SEED)).alias("key")
+        The pseudonym is taken of the address stripped and lower-cased."""
+        probe = pl.DataFrame({"address": emails}).with_columns(
+            pl.when(pl.col("address").is_not_null()).then(pl.col("address").hash(seed=_SEED)).alias("key")
         )
         joined = _join(probe, self.known)
         # One join against what the run has met finds the addresses it has not; only their

@@ -22,14 +22,14 @@ def hosts() -> Hosts:
 
 def test_lookup_gives_pseudonyms_and_domain_institutions_in_order():
     emails = pl.Series([" O.K@Lyceum7.example.org", None, "", "r@dept.uni.example.org", "x@elsewhere.org",
-                        "o.k@lyceum7.example.org", "no-at-sign"])
+                        "o.k@lyceum7.example.org", "no-at-sign", "  "])
     found = hosts().lookup(emails)
     one = Pseudonymiser(KEY).one
     assert found["host_hash"].to_list() == [
         one("o.k@lyceum7.example.org"), None, None, one("r@dept.uni.example.org"), one("x@elsewhere.org"),
-        one("o.k@lyceum7.example.org"), one("no-at-sign"),
+        one("o.k@lyceum7.example.org"), one("no-at-sign"), None,
     ]
-    assert found["domain_id"].to_list() == ["UA63-0007", None, None, "UA30-0001", None, "UA63-0007", None]
+    assert found["domain_id"].to_list() == ["UA63-0007", None, None, "UA30-0001", None, "UA63-0007", None, None]
 
 
 def test_known_addresses_are_remembered_across_calls():
