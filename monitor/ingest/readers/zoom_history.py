@@ -11,6 +11,7 @@ the one after it the participant's.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 import polars as pl
@@ -28,6 +29,9 @@ from monitor.ingest.readers.csvtext import header_of, position, scan_positional
 from monitor.ingest.readers.meetings import finish_meetings
 
 PARTICIPANT_BLOCK = ("name (original name)",)
+# "In waiting room" as Zoom writes it, in any case.
+_YES = tuple("".join(c) for c in itertools.product("yY", "eE", "sS"))
+_NO = tuple("".join(c) for c in itertools.product("nN", "oO"))
 _NAME_RANGE = re.compile(r"(\d{8})_(\d{8})")
 
 
@@ -45,11 +49,14 @@ def read(source: Source) -> ReadResult:
     header, delimiter = header_of(source.head.text)
     path = utf8_copy(source.head, source.workdir)
     try:
-        frame = _read_meetings(source, path, header, delimiter, numbered=False)
+        frame = _read_meetings(source, path, header, delimiter, careful=False)
     except FormatError:
-        # Numbering the rows costs a tenth of the read, and is only needed to name the line
-        # of a fault: a bad file is read again, numbered, and fails with the same error.
-        frame = _read_meetings(source, path, header, delimiter, numbered=True)
+        frame = None
+    if frame is None:
+        # Numbering the rows and stripping every cell cost a fifth of the read, and are only
+        # needed to name the line of a fault or when cells are padded with spaces: such a
+        # file is read again, carefully, and that read's result (or error) stands.
+        frame = _read_meetings(source, path, header, delimiter, careful=True)
     return ReadResult(
         format="zoom-meeting-history",
         coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),
@@ -57,7 +64,10 @@ def read(source: Source) -> ReadResult:
     )
 
 
-def _read_meetings(source: Source, path, header: list[str], delimiter: str, numbered: bool) -> pl.DataFrame:
+def _read_meetings(source: Source, path, header: list[str], delimiter: str,
+                   careful: bool) -> pl.DataFrame | None:
+    """The file's meetings. Unless `careful`, rows are not numbered and only join times are
+    stripped; None when a meeting ID or waiting-room cell shows that cells are padded."""
     block = header.index(PARTICIPANT_BLOCK[0])
     cols = {
         "id": position(header, ("meeting id", "id"), stop=block, what="Meeting ID"),
@@ -73,19 +83,25 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str, numb
     }
     rows = scan_positional(path, delimiter, len(header))
     # Without numbers, a row's "line" is a constant: the checks below still find every
-    # fault, and only the numbered read names its line.
-    rows = rows.with_row_index("line", offset=2) if numbered else rows.with_columns(line=pl.lit(0, pl.UInt32))
+    # fault, and only the careful read names its line.
+    rows = rows.with_row_index("line", offset=2) if careful else rows.with_columns(line=pl.lit(0, pl.UInt32))
 
-    def col(key: str, strip: bool = True) -> pl.Expr:
+    def col(key: str, strip: bool = careful) -> pl.Expr:
         index = cols[key]
         if index is None:
             return pl.lit(None, pl.String)
         return pl.col(f"c{index}").str.strip_chars() if strip else pl.col(f"c{index}")
 
-    join = col("join").fill_null("")
+    # Join times are stripped on the quick read too: a cell of spaces holds no join time.
+    join = col("join", strip=True).fill_null("")
     attendance = join.ne("")
-    if cols["waiting"] is not None:
-        attendance &= col("waiting").fill_null("").str.to_lowercase().ne("yes")
+    waiting = col("waiting").fill_null("")
+    if careful:
+        attendance &= waiting.str.to_lowercase().ne("yes")
+    else:  # Yes or No in any case; anything else sends the file to the careful read
+        attendance &= ~waiting.is_in(_YES)
+    odd_waiting = pl.lit(False) if careful else ~waiting.is_in(_YES + _NO + ("",))
+    # Unstripped, a padded duration does not read as a number: the careful read follows.
     p_text = col("p_minutes")
     p_minutes = p_text.cast(pl.Int64, strict=False)
     # Per-row values are prepared so that every aggregation is a plain min/sum/max: polars'
@@ -108,6 +124,7 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str, numb
             # was cut short (a truncated download or a hand-edited file).
             pl.when(join.eq("")).then(pl.col("line")).alias("cut_line"),
             (attendance & p_minutes.is_null() & p_text.fill_null("").ne("")).alias("bad_p_minutes"),
+            odd_waiting.alias("odd_waiting"),
         )
         .filter(pl.col("meeting_id").fill_null("") != "")
         .group_by("meeting_id", "start_text")
@@ -118,9 +135,13 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str, numb
             pl.col("participants").sum(),
             pl.col("participant_minutes").sum(),
             pl.col("bad_p_minutes").max(),
+            pl.col("odd_waiting").max(),
         )
         .collect(engine="streaming")
     )
+    if not careful and (meetings["odd_waiting"].any()
+                        or (meetings["meeting_id"] != meetings["meeting_id"].str.strip_chars()).any()):
+        return None
     if meetings.is_empty():
         raise FormatError("no meeting rows under the header")
     cut = meetings["cut_line"].min()
@@ -129,7 +150,7 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str, numb
     bad = meetings.filter(pl.col("bad_p_minutes")).sort("line").head(1)
     if not bad.is_empty():
         raise FormatError(f"line {bad['line'][0]}: participant duration is not a whole number of minutes")
-    return finish_meetings(meetings.drop("bad_p_minutes", "cut_line"), source, platform="zoom")
+    return finish_meetings(meetings.drop("bad_p_minutes", "cut_line", "odd_waiting"), source, platform="zoom")
 
 
 def named_range(source: Source) -> tuple[dt.date, ...]:

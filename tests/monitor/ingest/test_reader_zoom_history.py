@@ -51,3 +51,23 @@ def test_a_time_that_fits_no_format_is_named(tmp_path):
     rows.insert(4, history_row("845", "a@b.org", START, "31/03/2025 25:00:00 AM", 50, "Учень", 40))
     with pytest.raises(FormatError, match="^start/end time column: unrecognised date-time '31/03/2025 25:00:00 AM'$"):
         read_file(tmp_path, rows)
+
+
+def test_padded_cells_read_as_if_stripped(tmp_path):
+    """Exports carry no padding, so cells are not stripped row by row; a padded meeting ID,
+    waiting-room flag or duration sends the file to the careful read, which strips them."""
+    plain = [history_row("845", "a@b.org", START, END, 50, "Учень", 40),
+             history_row("845", "a@b.org", START, END, 50, "Гість", 5, waiting="Yes"),
+             history_row("845", "a@b.org", START, END, 50, "Ще", 10)]
+    padded = [history_row(" 845 ", "a@b.org", START, END, 50, "Учень", 40),
+              history_row("845", "a@b.org", START, END, 50, "Гість", 5, waiting=" yes"),
+              history_row("845", "a@b.org", START, END, 50, "Ще", " 10 "),
+              history_row("   ", "", "", "", 0, "", 0)]  # a blank row with spaces for an ID
+    expected = read_file(tmp_path, plain).meetings
+    assert expected.select("participants", "participant_minutes").row(0) == (2, 50)
+    for variant in (padded[:1] + plain[1:], plain[:1] + padded[1:2] + plain[2:], plain[:2] + padded[2:3],
+                    plain + padded[3:]):
+        assert read_file(tmp_path, variant).meetings.equals(expected)
+    # Any case of Yes is the waiting room, on the quick read too.
+    shouting = [plain[0], plain[1].replace(",Yes\n", ",YES\n"), plain[2]]
+    assert read_file(tmp_path, shouting).meetings.equals(expected)
