@@ -2,9 +2,12 @@
 ingested by the product and read + grouped by bare polars, in the same run.
 
     python -m benchmarks.ingest [--meetings 10000000] [--days 30] [--data bench-data] [--only csv|json]
+        [--repeat 1]
 
 Each phase runs in its own process so that its peak RSS (ru_maxrss) is its own. Prints a
-table of seconds, rows/s, peak RSS and the ingest / bare-polars time ratio.
+table of seconds, rows/s, peak RSS and the ingest / bare-polars time ratio. With --repeat N
+the phases run N times in turn and the table holds each phase's median: on a shared 2-core
+machine one run of a phase varies by 10-20%.
 """
 
 from __future__ import annotations
@@ -199,6 +202,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--data", type=Path, default=Path("bench-data"))
     parser.add_argument("--only", choices=("csv", "json"), help="run only the phases of one format")
+    parser.add_argument("--repeat", type=int, default=1, help="run the phases this many times in turn; report medians")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -209,14 +213,18 @@ def main() -> None:
     print(f"data ready in {time.perf_counter() - started:.0f} s: {args.meetings:,} meetings over {args.days} days")
     kinds = (args.only,) if args.only else ("csv", "json")
     phases = {"csv": ("bare-csv", "bare-csv-per-file", "ingest-csv"), "json": ("bare-json", "ingest-json")}
-    results = {}
-    for phase in (p for kind in kinds for p in phases[kind]):
-        out = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--data", str(args.data), "--phase", phase],
-                             capture_output=True, text=True, check=True)
-        results[phase] = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{'phase':<18} {'seconds':>8} {'meetings/s':>12} {'peak RSS MB':>12}")
+    runs: dict[str, list[dict]] = {}
+    for _ in range(max(args.repeat, 1)):
+        for phase in (p for kind in kinds for p in phases[kind]):
+            out = subprocess.run([sys.executable, "-m", "benchmarks.ingest", "--data", str(args.data), "--phase", phase],
+                                 capture_output=True, text=True, check=True)
+            runs.setdefault(phase, []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+    results = {phase: {key: float(np.median([r[key] for r in found])) for key in ("seconds", "peak_mb")}
+               for phase, found in runs.items()}
+    print(f"{'phase':<18} {'seconds':>8} {'meetings/s':>12} {'peak RSS MB':>12}   runs (s)")
     for phase, r in results.items():
-        print(f"{phase:<18} {r['seconds']:>8.1f} {args.meetings / r['seconds']:>12,.0f} {r['peak_mb']:>12,.0f}")
+        each = " ".join(f"{x['seconds']:.1f}" for x in runs[phase])
+        print(f"{phase:<18} {r['seconds']:>8.1f} {args.meetings / r['seconds']:>12,.0f} {r['peak_mb']:>12,.0f}   {each}")
     for kind in kinds:
         ratio = results[f"ingest-{kind}"]["seconds"] / results[f"bare-{kind}"]["seconds"]
         print(f"ingest/bare time ratio ({kind}): {ratio:.2f}  (target <= 2.0)")
