@@ -1,12 +1,14 @@
 """Naive CSV times: the 12-hour fast path must read exactly what polars' general parser reads,
 and format choice must settle month-first against day-first on the whole column."""
 
+import datetime as dt
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.ingest.times import FORMATS, TimeFormatError, choose_format, parse_naive
+from monitor.ingest.times import FORMATS, TimeFormatError, _localize_each, choose_format, localize_span, parse_naive
 
 TWELVE_HOUR = [f for f in FORMATS if f.endswith("%p")]
 
@@ -69,3 +71,25 @@ def test_format_is_chosen_from_the_column():
     assert choose_format(pl.Series(days_first)) == "%d/%m/%Y %H:%M"
     with pytest.raises(TimeFormatError, match="unrecognised date-time 'yesterday'"):
         choose_format(pl.Series(["yesterday"]))
+
+
+# Local times in a zone, away from and around its clock changes (Casablanca changes twice
+# within a month around Ramadan).
+ZONES = {"Europe/Kyiv": ["2022-10-30", "2023-03-26", "2023-02-10"],
+         "Africa/Casablanca": ["2024-03-10", "2024-04-14", "2024-06-01"], "UTC": ["2024-01-01"]}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([(z, d) for z, days in ZONES.items() for d in days]),
+       st.lists(st.tuples(st.integers(-40 * 24 * 60, 40 * 24 * 60), st.integers(0, 180)), min_size=1, max_size=30),
+       st.integers(0, 45))
+def test_one_offset_for_a_file_reads_as_each_time_read_alone(zone_day, starts, spread):
+    """A file away from clock changes takes one offset for all its times; the result is the
+    one reading each time in the zone gives, whatever the zone and wherever its changes are."""
+    zone, day = zone_day
+    base = dt.datetime.fromisoformat(day)
+    rows = [(base + dt.timedelta(minutes=m * spread // 45), m2) for m, m2 in starts]
+    frame = pl.DataFrame({"s": [r[0] for r in rows], "e": [r[0] + dt.timedelta(minutes=r[1]) for r in rows],
+                          "m": [r[1] for r in rows]}, schema={"s": pl.Datetime("us"), "e": pl.Datetime("us"), "m": pl.Int32})
+    quick = localize_span(frame, "s", "e", "m", zone)
+    assert quick.equals(_localize_each(frame, "s", "e", "m", zone))
