@@ -195,13 +195,14 @@ def settings_from_mapping(raw: dict[str, Any], path: Path | str = "monitor.toml"
         values = raw.get(name, {})
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: [{name}] must be a table; see `monitor init`")
-        sections[name] = _build_section(cls, values, f"{path} [{name}]")
+        sections[name] = _build_section(cls, values, path, name)
     settings = Settings(**sections)
     _validate(settings, path)
     return settings
 
 
-def _build_section(cls: type, values: dict[str, Any], where: str) -> Any:
+def _build_section(cls: type, values: dict[str, Any], path: Path | str, name: str) -> Any:
+    where = f"{path} [{name}]"
     hints = get_type_hints(cls)
     unknown = sorted(set(values) - set(hints))
     if unknown:
@@ -213,7 +214,10 @@ def _build_section(cls: type, values: dict[str, Any], where: str) -> Any:
             raise ConfigError(
                 f"{where}: '{key}' must be {_type_name(hints[key])}, not {value!r}"
             )
-    return cls(**values)
+    try:
+        return cls(**values)
+    except ConfigError as exc:  # a section's own checks name the section, not the file
+        raise ConfigError(f"{path}: {exc}") from None
 
 
 def _has_type(value: Any, hint: Any) -> bool:
