@@ -165,5 +165,5 @@ def test_report_settings_are_checked(filled_home, monitor):
     (filled_home / "monitor.toml").write_text('[report]\nregion_recipients = { "UA-99" = ["a@b"] }\n')
     ran = monitor("report", "send", "--week", WEEK)
     assert ran.exit_code == 2
-    assert ran.stderr == ("Error: [report] region_recipients: unknown region code 'UA-99'; "
-                          "use ISO 3166-2:UA codes such as UA-63\n")
+    assert ran.stderr == (f"Error: {filled_home / 'monitor.toml'}: [report] region_recipients: unknown region "
+                          "code 'UA-99'; use ISO 3166-2:UA codes such as UA-63\n")
