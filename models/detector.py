@@ -222,8 +222,7 @@ class DropDetector:
             # break dates, which differ by region: inside a break window it is not judged. The
             # nation's median, its only yardstick, had its break a week before or after and
             # turned the school's own break into a drop (a sixth of all false alarms).
-            lone = ((np.bincount(group, peer_ok, n_reg * 2)[group] < self.min_peers)
-                    & (np.bincount(region_idx, peer_ok, n_reg)[region_idx] < self.min_peers))
+            lone = (c_group[group] < self.min_peers) & (c_all[region_idx] < self.min_peers)
             unvouched = in_window & lone & (family == 0)
             # A school's own break may run a few days past its peers': near-zero days that
             # continue a break of the peers inside a window are the school's break too.

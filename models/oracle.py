@@ -42,7 +42,7 @@ def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal:
     reference + 10) and evidence (nats the oracle gathers on them)."""
     row_of = {institution: i for i, institution in enumerate(ids)}
     n_days = normal.shape[1]
-    out = {"event_id": [], "institution_id": [], "kind": [], "school_days": [], "evidence": []}
+    rows = []
     labelled = events.filter(pl.col("kind").is_in(INSTITUTION_KINDS))
     for event in labelled.iter_rows(named=True):  # a loop over labelled events, a few hundred
         i = row_of[event["institution_id"]]
@@ -52,12 +52,10 @@ def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal:
         days = days[school_day[i, days]]
         before = normal[i, days].astype(np.float64)
         gain = nb_divergence(before * factor[i, days], before, np.full(len(days), float(dispersion[i])))
-        for key, value in (("event_id", event["event_id"]), ("institution_id", event["institution_id"]),
-                           ("kind", event["kind"]), ("school_days", len(days)),
-                           ("evidence", float(gain.sum()))):
-            out[key].append(value)
-    return pl.DataFrame(out, schema={"event_id": pl.String, "institution_id": pl.String, "kind": pl.String,
-                                     "school_days": pl.Int64, "evidence": pl.Float64})
+        rows.append((event["event_id"], event["institution_id"], event["kind"], len(days), float(gain.sum())))
+    return pl.DataFrame(rows, orient="row", schema={"event_id": pl.String, "institution_id": pl.String,
+                                                    "kind": pl.String, "school_days": pl.Int64,
+                                                    "evidence": pl.Float64})
 
 
 def ceiling(evidence: pl.DataFrame, size: pl.DataFrame, school_days: int,

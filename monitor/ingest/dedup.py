@@ -40,12 +40,11 @@ class KnownMeetings:
         self.days: dict[int, list[pl.DataFrame]] = {}  # days since 1970-01-01
 
     def _wall(self, frame: pl.DataFrame | pl.LazyFrame):
-        wall = pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None)
         return frame.select(
             pl.col("instance_key").hash(seed=1).alias("instance_hash"),
             pl.concat_str("platform", "series_key", separator="\x1f").hash(seed=2).alias("series_hash"),
-            wall.alias("wall_start"),
-            wall.dt.date().alias("day"),  # the local date
+            pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None).alias("wall_start"),
+            pl.col("local_date").alias("day"),  # every meeting record carries its local date
         )
 
     def _load(self, month: str) -> None:

@@ -151,9 +151,8 @@ def _one_offset(frame: pl.DataFrame, columns: tuple[str, ...], tz: str) -> dt.ti
     """The UTC offset of every time in `columns` when the zone's offset is the same every 12
     hours from a day before the earliest to a day after the latest (at most 33 days): no clock
     change, repeated or skipped hour is then near any of them. None otherwise."""
-    bounds = frame.select(pl.min_horizontal(pl.col(c).min() for c in columns).alias("lo"),
+    lo, hi = frame.select(pl.min_horizontal(pl.col(c).min() for c in columns).alias("lo"),
                           pl.max_horizontal(pl.col(c).max() for c in columns).alias("hi")).row(0)
-    lo, hi = bounds
     if lo is None or hi - lo > dt.timedelta(days=31):
         return None
     zone = zoneinfo.ZoneInfo(tz)

@@ -186,23 +186,21 @@ def simulate(config: ScenarioConfig) -> Scenario:
     mu *= attrs["expected_meetings"].to_numpy().astype(np.float32)[:, None]
 
     ids = directory["institution_id"].to_list()
-    school_day = calendar >= SCHOOL_DAY
     if config.with_events:
         placed = place_events(days, calendar, region_idx, codes, ids, variant.rates, rng_events)
-        truth = Truth(mu.copy(), placed.multiplier, school_day, attrs["dispersion"].to_numpy())
-        mu *= placed.multiplier
-        onboard, missing, events = placed.onboard, placed.missing, placed.labels
+        factor, onboard, missing, events = placed.multiplier, placed.onboard, placed.missing, placed.labels
     else:
-        truth = Truth(mu.copy(), np.ones_like(mu), school_day, attrs["dispersion"].to_numpy())
+        factor = np.ones_like(mu)
         onboard = np.zeros(n, dtype=np.int64)
         missing = np.zeros(n_days, dtype=bool)
         events = pl.DataFrame(schema=EVENT_SCHEMA)
+    truth = Truth(mu, factor, calendar >= SCHOOL_DAY, attrs["dispersion"].to_numpy())
     del calendar
 
     covered = (np.arange(n_days)[None, :] >= onboard[:, None]) & ~missing[None, :]
     rows, cols = np.nonzero(covered)
-    daily = _counts(mu[rows, cols], rows, attrs, rng_noise)
-    del mu
+    # The events' factor is applied on the covered cells only: no second (N, D) array.
+    daily = _counts(mu[rows, cols] * factor[rows, cols], rows, attrs, rng_noise)
     epoch_days = days.astype("int64").astype(np.int32)
     daily = pl.DataFrame(
         {
