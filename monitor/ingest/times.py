@@ -95,7 +95,10 @@ def parse_naive(frame: pl.DataFrame, columns: dict[str, str], fmt: str) -> pl.Da
 def _parse(frame: pl.DataFrame, columns: dict[str, str], fmt: str, strip: bool) -> pl.DataFrame:
     text = {name: pl.col(source).str.strip_chars() if strip else pl.col(source)
             for name, source in columns.items()}
-    if not fmt.endswith(" %p"):
+    leap = pl.any_horizontal(pl.col(source).str.contains(":60", literal=True).any() for source in columns.values())
+    if not fmt.endswith(" %p") or frame.select(leap).item():
+        # A leap second (":60") rolls the clock into the next minute, maybe the next hour,
+        # before an AM/PM marker could be applied: such columns take the general parser.
         return frame.with_columns(_strptime(t, fmt).alias(name) for name, t in text.items())
     # Zoom's `... %I:%M:%S %p`: polars reads %I/%p with a general parser about four times
     # slower than its fast path for numeric fields, and every meeting has two such times.

@@ -30,11 +30,14 @@ EDGES = [
     "02/08/2025 11:59:59 PM", "02/08/2025 00:42:49 AM", "02/08/2025 13:42:49 PM", "02/08/2025 03:42:49 XM",
     "02/30/2025 01:00:00 AM", "02/08/2025 03:42 PM", "02/08/2025 03:42:49", "PM", "", None,
 ]
+# A leap second rolls into the next hour: hour 0 (no 12-hour time) and 12 AM must not shift.
+LEAP = ["01/01/2024 0:59:60AM", "01/01/2024 12:59:60 AM", "01/01/2024 11:59:60 PM", "01/01/2024 03:42:49 PM"]
 
 
 @pytest.mark.parametrize("fmt", TWELVE_HOUR)
 def test_twelve_hour_times_read_as_the_general_parser_reads_them(fmt):
     assert _fast(EDGES, fmt) == _general(EDGES, fmt)
+    assert _fast(LEAP, fmt) == _general(LEAP, fmt)
     assert _fast(["02/08/2025 12:30:00 AM"], "%m/%d/%Y %I:%M:%S %p")[0].hour == 0
     assert _fast(["02/08/2025 12:30:00 PM"], "%m/%d/%Y %I:%M:%S %p")[0].hour == 12
 
