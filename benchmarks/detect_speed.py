@@ -40,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run([sys.executable, "-c", SIMULATE, str(args.institutions), str(args.seed),
                         args.start.isoformat(), args.end.isoformat(), tmp], check=True)
+        import monitor  # noqa: F401 (before polars: its allocator set as `monitor detect` has it)
         import polars as pl
 
         from models.baselines import RollingZScore
