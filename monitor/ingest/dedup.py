@@ -13,6 +13,7 @@ import sqlite3
 
 import polars as pl
 
+from monitor.ingest.times import wall_clock
 from monitor.store import scan_meetings
 
 TOLERANCE = "90s"
@@ -40,10 +41,14 @@ class KnownMeetings:
         self.days: dict[int, list[pl.DataFrame]] = {}  # days since 1970-01-01
 
     def _wall(self, frame: pl.DataFrame | pl.LazyFrame):
+        if isinstance(frame, pl.DataFrame):  # a file's meetings
+            wall = wall_clock(frame["start_utc"], self.timezone)
+        else:  # a month of the store
+            wall = pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None)
         return frame.select(
             pl.col("instance_key").hash(seed=1).alias("instance_hash"),
             pl.concat_str("platform", "series_key", separator="\x1f").hash(seed=2).alias("series_hash"),
-            pl.col("start_utc").dt.convert_time_zone(self.timezone).dt.replace_time_zone(None).alias("wall_start"),
+            wall.alias("wall_start"),
             pl.col("local_date").alias("day"),  # every meeting record carries its local date
         )
 

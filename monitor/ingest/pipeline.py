@@ -36,6 +36,7 @@ from monitor.ingest.dedup import KnownMeetings
 from monitor.ingest.hosts import Hosts
 from monitor.ingest.readers import READERS, sniff
 from monitor.ingest.readers.base import FormatError, ReadResult, Source
+from monitor.ingest.times import wall_clock
 from monitor.locking import home_lock
 from monitor.pseudonym import Pseudonymiser, load_key
 from monitor.schema import MEETINGS, REPORTED_DAILY, conform
@@ -295,7 +296,7 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
     else:
         institution = ctx.mapper.column_ids(frame["zoom_group"], frame["department"], hosts["domain_id"])
     frame = frame.with_columns(
-        pl.col("start_utc").dt.convert_time_zone(ctx.local_timezone).dt.date().alias("local_date"),
+        wall_clock(frame["start_utc"], ctx.local_timezone).dt.date().alias("local_date"),
         pl.lit(path.name).alias("source_file"),
         institution.alias("institution_id"),
         hosts["host_hash"],

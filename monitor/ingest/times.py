@@ -150,6 +150,19 @@ def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: s
     return _localize_each(frame, start, end, minutes, tz)
 
 
+def wall_clock(utc: pl.Series, tz: str) -> pl.Series:
+    """Naive wall-clock times in `tz` of UTC date-times."""
+    naive = utc.dt.replace_time_zone(None)
+    # One offset for all when the zone keeps it around the values (nearly every file): a
+    # tenth of the cost of a time-zone lookup per value. The probes run a day either side of
+    # the values read as local times; a UTC time is within 14 h of its wall time, so they
+    # cover the wall times too.
+    offset = _one_offset(naive.to_frame("t"), ("t",), tz)
+    if offset is None:
+        return utc.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+    return naive + offset
+
+
 def _one_offset(frame: pl.DataFrame, columns: tuple[str, ...], tz: str) -> dt.timedelta | None:
     """The UTC offset of every time in `columns` when the zone's offset is the same every 12
     hours from a day before the earliest to a day after the latest (at most 33 days): no clock

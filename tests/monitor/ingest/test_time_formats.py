@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.ingest.times import FORMATS, TimeFormatError, _localize_each, choose_format, localize_span, parse_naive
+from monitor.ingest.times import (
+    FORMATS,
+    TimeFormatError,
+    _localize_each,
+    choose_format,
+    localize_span,
+    parse_naive,
+    wall_clock,
+)
 
 TWELVE_HOUR = [f for f in FORMATS if f.endswith("%p")]
 
@@ -96,3 +104,15 @@ def test_one_offset_for_a_file_reads_as_each_time_read_alone(zone_day, starts, s
                           "m": [r[1] for r in rows]}, schema={"s": pl.Datetime("us"), "e": pl.Datetime("us"), "m": pl.Int32})
     quick = localize_span(frame, "s", "e", "m", zone)
     assert quick.equals(_localize_each(frame, "s", "e", "m", zone))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([(z, d) for z, days in ZONES.items() for d in days]),
+       st.lists(st.integers(-40 * 24 * 60, 40 * 24 * 60), min_size=1, max_size=30), st.integers(0, 45))
+def test_wall_clock_reads_as_each_time_converted_alone(zone_day, minutes, spread):
+    """UTC times of a file, near a clock change or far from it, get the wall-clock times a
+    conversion of each one in the zone gives."""
+    zone, day = zone_day
+    base = dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc)
+    utc = pl.Series([base + dt.timedelta(minutes=m * spread // 45) for m in minutes], dtype=pl.Datetime("us", "UTC"))
+    assert wall_clock(utc, zone).equals(utc.dt.convert_time_zone(zone).dt.replace_time_zone(None))
