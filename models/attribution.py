@@ -28,6 +28,10 @@ class RegionState:
     # false regional episodes (regional F1 0.86 -> 0.92 on tuning seeds 1-10).
     depth: float = 0.6
     recover: float = 0.88
+    # Ratio (and total) at or below which a region judged by only a few members (`few`) has a
+    # low day: the strikes leave 2-30% of normal; a handful of universities rarely fall that
+    # far together for any other reason, while they do reach 0.6 on ordinary bad days.
+    few_depth: float = 0.35
     cusum: np.ndarray = field(init=False)
     hist: np.ndarray = field(init=False)
     pos: int = field(init=False, default=0)
@@ -65,17 +69,23 @@ class RegionState:
         sd = np.where(count >= 8, 1.4826 * mad, 0.12)  # cautious until the spread is known
         return np.maximum(sd, self.spread_floor)
 
-    def step(self, t: int, log_rel: np.ndarray, valid: np.ndarray, sums: dict) -> np.ndarray:
+    def step(self, t: int, log_rel: np.ndarray, valid: np.ndarray, sums: dict,
+             few: np.ndarray | None = None) -> np.ndarray:
         """Advance one school day. `log_rel`: log of the region ratio relative to the nation;
-        `valid`: regions with enough members to judge. Returns the regions in an episode today."""
+        `valid`: regions with enough members to judge; `few`: valid regions judged by only a
+        few members today, which count only an outage-deep fall (`few_depth`) and neither
+        move the CUSUM otherwise nor teach the spread. Returns the regions in an episode today."""
+        few = np.zeros(self.n, bool) if few is None else few & valid
         sd = self.spread()
         z = np.where(valid, log_rel / sd, 0.0)
         ratio = np.exp(np.where(valid, log_rel, 0.0))
         # The total must agree with the median: one big member cannot make or hide an outage.
         total = sums["observed"] / np.maximum(sums["expected"], 1e-9)
-        low = valid & (ratio <= self.depth) & (total <= self.depth + 0.1)
-        self.cusum = np.where(valid, np.maximum(0.0, self.cusum - z - self.allowance), self.cusum)
-        self.cusum = np.where(valid & ~low & (ratio >= 1.0), 0.0, self.cusum)
+        deep = (ratio <= self.few_depth) & (total <= self.few_depth + 0.1)
+        low = valid & (ratio <= self.depth) & (total <= self.depth + 0.1) & (~few | deep)
+        counted = valid & (~few | low)
+        self.cusum = np.where(counted, np.maximum(0.0, self.cusum - z - self.allowance), self.cusum)
+        self.cusum = np.where(counted & ~low & (ratio >= 1.0), 0.0, self.cusum)
         starting = valid & low & (self.run_start < 0)
         self.run_start = np.where(starting, t, self.run_start)
         self.run_start = np.where(valid & ~low, -1, self.run_start)
@@ -106,7 +116,7 @@ class RegionState:
         for arr in (self.ep_expected, self.ep_observed, self.ep_lost, self.ep_members):
             arr[~self.open_] = 0.0
         # Only ordinary days teach the spread: an outage must not widen its own yardstick.
-        learn = valid & ~self.open_ & ~low
+        learn = valid & ~few & ~self.open_ & ~low
         self.hist[learn, self.pos % self.history] = log_rel[learn]
         self.pos += int(learn.any())
         return self.open_.copy()

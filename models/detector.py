@@ -201,9 +201,19 @@ class DropDetector:
             m_rs, c_rs = weighted_group_median(region_idx, clipped, w, session, n_reg)
             nat = nat_s[0] if np.isfinite(nat_s[0]) else 1.0
             # In a break window only the institutions outside it (e.g. universities during
-            # school breaks) speak for the region; a handful of them is too few to judge.
+            # school breaks) speak for the region. A handful of them (fewer than 15) is too few
+            # to judge an ordinary bad day, but not an outage: on the first school day after a
+            # region's break its schools' collapse reads as the break going on, and only its
+            # universities, which take no school break, show the lights went out (a third of
+            # the missed outages on the tuning seeds). Such regions are judged for outage-deep
+            # falls only (`few` in RegionState.step), and only when every one of the handful is
+            # outside any break window of its own: universities past their winter session may
+            # still be on their own holiday, which is no outage.
             c_all = np.bincount(region_idx, peer_ok.astype(float), n_reg)
-            valid = (c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)) & np.isfinite(m_rs)
+            c_plain = np.bincount(region_idx, (session & ~in_window).astype(float), n_reg)
+            enough = c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)
+            few = ~enough & (c_rs >= 3) & (c_plain >= c_rs)
+            valid = (enough | few) & np.isfinite(m_rs)
             log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
             exp_i = np.where(usable, base * nat, 0.0)
             last_expected = nat_expected[t] = float(exp_i.sum())
@@ -213,7 +223,7 @@ class DropDetector:
                 "lost": np.bincount(region_idx, np.where(session, np.clip(1 - clipped / max(nat, 0.05), 0, 1), 0.0), n_reg),
                 "members": np.bincount(region_idx, session.astype(float), n_reg),
             }
-            region_open[:, t] = reg.step(t, log_rel, valid, sums)
+            region_open[:, t] = reg.step(t, log_rel, valid, sums, few)
             in_region_ep = region_open[region_idx, t] if n else np.zeros(0, bool)
             # University sessions: not judged inside their windows.
             session_window = in_window & (family == 1)
