@@ -1,4 +1,4 @@
-"""Naive local times in CSV exports -> UTC.
+"""Naive local times in CSV exports -> UTC, and UTC -> wall-clock times of the store's zone.
 
 The date format is decided once per file from file-level evidence (a day above 12, AM/PM
 markers), never per row. Localisation is DST-correct for Europe/Kyiv and any other zone: on
