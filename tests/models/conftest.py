@@ -34,3 +34,30 @@ def school_panel() -> Callable[..., tuple[pl.DataFrame, pl.DataFrame]]:
         return daily, directory
 
     return build
+
+
+@pytest.fixture
+def region_panel() -> Callable[..., tuple[pl.DataFrame, pl.DataFrame]]:
+    """build(regions, first, last, shape, seed) -> (daily, directory): in each region 40 schools
+    (8 meetings a school day) and 5 universities (40), Poisson counts of that level, x 0.02 at
+    weekends, x `shape(region, school, day)`: the factor per institution and day, from arrays of
+    the institutions' regions and school flags (column vectors) and the days (a row vector)."""
+
+    def build(regions: tuple[str, ...], first: dt.date, last: dt.date,
+              shape: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+              seed: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        members = []
+        for code in regions:
+            members += [(f"S{code}-{k:02d}", code, "school", 8.0) for k in range(40)]
+            members += [(f"U{code}-{k}", code, "university", 40.0) for k in range(5)]
+        ids, region_of, kinds, levels = (list(column) for column in zip(*members))
+        days = [first + dt.timedelta(days=d) for d in range((last - first).days + 1)]
+        weekend = np.array([d.weekday() >= 5 for d in days])[None, :]
+        factor = shape(np.array(region_of)[:, None], (np.array(kinds) == "school")[:, None], np.array(days)[None, :])
+        counts = np.random.default_rng(seed).poisson(np.array(levels)[:, None] * np.where(weekend, 0.02, 1.0) * factor)
+        daily = pl.DataFrame({"institution_id": np.repeat(ids, len(days)),
+                              "date": pl.Series(days * len(ids), dtype=pl.Date), "meetings": counts.ravel()})
+        directory = pl.DataFrame({"institution_id": ids, "name": ids, "region": region_of, "kind": kinds})
+        return daily, directory
+
+    return build

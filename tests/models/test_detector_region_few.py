@@ -21,38 +21,17 @@ STRIKE = dt.date(2022, 10, 31)  # UA-46: first school day after its break
 BAD_DAY = dt.date(2022, 11, 2)  # UA-63's universities at 55% during its schools' break
 
 
-def scenario() -> tuple[pl.DataFrame, pl.DataFrame]:
-    rng = np.random.default_rng(11)
-    ids, regions, kinds, levels = [], [], [], []
-    for code in BREAKS:
-        for k in range(40):
-            ids.append(f"S{code}-{k:02d}"), regions.append(code), kinds.append("school"), levels.append(8.0)
-        for k in range(5):
-            ids.append(f"U{code}-{k}"), regions.append(code), kinds.append("university"), levels.append(40.0)
-    days = [START + dt.timedelta(days=d) for d in range((END - START).days + 1)]
-    level = np.array(levels)[:, None]
-    region = np.array(regions)[:, None]
-    school = (np.array(kinds) == "school")[:, None]
-    day = np.array(days)[None, :]
-    weekend = np.array([d.weekday() >= 5 for d in days])[None, :]
-    in_break = np.zeros((len(ids), len(days)), bool)
+def shape(region: np.ndarray, school: np.ndarray, day: np.ndarray) -> np.ndarray:
+    in_break = np.zeros((len(region), day.shape[1]), bool)
     for code, first in BREAKS.items():
         in_break |= (region == code) & school & (day >= first) & (day <= first + dt.timedelta(days=6))
-    mean = level * np.where(weekend, 0.02, 1.0) * np.where(in_break, 0.04, 1.0)
-    mean = mean * np.where((region == "UA-46") & (day == STRIKE), 0.1, 1.0)
-    mean = mean * np.where((region == "UA-63") & ~school & (day == BAD_DAY), 0.55, 1.0)
-    counts = rng.poisson(mean)
-    daily = pl.DataFrame({
-        "institution_id": np.repeat(ids, len(days)),
-        "date": pl.Series(days * len(ids), dtype=pl.Date),
-        "meetings": counts.ravel(),
-    })
-    directory = pl.DataFrame({"institution_id": ids, "name": ids, "region": regions, "kind": kinds})
-    return daily, directory
+    strike = (region == "UA-46") & (day == STRIKE)
+    bad_day = (region == "UA-63") & ~school & (day == BAD_DAY)
+    return np.where(in_break, 0.04, 1.0) * np.where(strike, 0.1, 1.0) * np.where(bad_day, 0.55, 1.0)
 
 
-def test_strike_right_after_a_regions_break_is_a_region_episode_and_breaks_are_not():
-    daily, directory = scenario()
+def test_strike_right_after_a_regions_break_is_a_region_episode_and_breaks_are_not(region_panel):
+    daily, directory = region_panel(tuple(BREAKS), START, END, shape, seed=11)
     eps = DropDetector().fit(daily, directory).episodes_
     regional = eps.filter(pl.col("scope") == "region")
     # Only the strike: neither the breaks nor the universities' bad day make a region episode.
