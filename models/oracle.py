@@ -7,7 +7,8 @@ each drop is on each day. Its evidence for an event is the expected negative-bin
 log-likelihood ratio of the dropped count against the normal one (the Kullback-Leibler
 divergence), summed over the institution's own school days from the onset to reference + 10,
 the last day the scoring rule accepts a detection. The event counts as catchable when that
-reaches `threshold` nats; DropDetector opens an episode at 9.
+reaches `threshold` nats; DropDetector opens an episode at 9. The day its evidence reaches
+that is the oracle's detection day, which bounds the detection delay the same way.
 
 It is a ceiling on the typical case, not a strict bound: a detector may catch an event with
 less expected evidence by a lucky run of low days (and miss one with more). False alarms come
@@ -25,6 +26,7 @@ import polars as pl
 from models.evaluation import INSTITUTION_KINDS, SIZE_BINS
 
 LAST_DAY = 10  # the scoring rule accepts detections up to reference + 10 days
+THRESHOLD = 9.0  # nats: DropDetector's CUSUM threshold
 
 
 def nb_divergence(mu_after: np.ndarray, mu_before: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -37,9 +39,12 @@ def nb_divergence(mu_after: np.ndarray, mu_before: np.ndarray, r: np.ndarray) ->
 
 
 def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal: np.ndarray,
-                   factor: np.ndarray, school_day: np.ndarray, dispersion: np.ndarray) -> pl.DataFrame:
+                   factor: np.ndarray, school_day: np.ndarray, dispersion: np.ndarray,
+                   threshold: float = THRESHOLD) -> pl.DataFrame:
     """Per institution event: institution_id, kind, school_days (own school days from onset to
-    reference + 10) and evidence (nats the oracle gathers on them)."""
+    reference + 10), evidence (nats the oracle gathers on them) and delay (calendar days from
+    the reference day to the day the evidence reaches `threshold`, 0 when before it; null when
+    it never does)."""
     row_of = {institution: i for i, institution in enumerate(ids)}
     n_days = normal.shape[1]
     rows = []
@@ -52,22 +57,30 @@ def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal:
         days = days[school_day[i, days]]
         before = normal[i, days].astype(np.float64)
         gain = nb_divergence(before * factor[i, days], before, np.full(len(days), float(dispersion[i])))
-        rows.append((event["event_id"], event["institution_id"], event["kind"], len(days), float(gain.sum())))
+        reached = np.flatnonzero(np.cumsum(gain) >= threshold)
+        delay = max(0, int(days[reached[0]]) - (event["reference"] - first).days) if len(reached) else None
+        rows.append((event["event_id"], event["institution_id"], event["kind"], len(days), float(gain.sum()),
+                     delay))
     return pl.DataFrame(rows, orient="row", schema={"event_id": pl.String, "institution_id": pl.String,
                                                     "kind": pl.String, "school_days": pl.Int64,
-                                                    "evidence": pl.Float64})
+                                                    "evidence": pl.Float64, "delay": pl.Int64})
 
 
 def ceiling(evidence: pl.DataFrame, size: pl.DataFrame, school_days: int,
-            threshold: float = 9.0) -> dict:
+            threshold: float = THRESHOLD) -> dict:
     """Recall the oracle reaches at `threshold` (overall and by size, the bins of
-    models/evaluation.py), the F1 that recall allows with no false alarm at all, and the best
-    F1 over thresholds when false alarms come at the CUSUM rate e^-threshold per school day."""
+    models/evaluation.py), the F1 that recall allows with no false alarm at all, the median and
+    p90 delay of the events it catches (`evidence` gathered at the same threshold), and the
+    best F1 over thresholds when false alarms come at the CUSUM rate e^-threshold per school
+    day."""
     caught = evidence["evidence"] >= threshold
     n = evidence.height
     recall = float(caught.mean()) if n else float("nan")
+    delays = evidence["delay"].drop_nulls().to_numpy()  # as models/evaluation.py takes them
     out = {"oracle_recall": recall,
-           "oracle_f1_no_false_alarms": 2 * recall / (1 + recall) if n else float("nan")}
+           "oracle_f1_no_false_alarms": 2 * recall / (1 + recall) if n else float("nan"),
+           "oracle_delay_median": float(np.median(delays)) if len(delays) else float("nan"),
+           "oracle_delay_p90": float(np.percentile(delays, 90)) if len(delays) else float("nan")}
     tagged = evidence.join(size, on="institution_id", how="left")
     for lo, hi, label in SIZE_BINS:
         part = tagged.filter(pl.col("expected_meetings").is_between(lo, hi, closed="left"))

@@ -78,3 +78,20 @@ def test_ceiling_catches_what_the_counts_can_tell():
     # Many judged days make low thresholds costly.
     busy = ceiling(found, size, school_days=5_000_000)
     assert busy["oracle_best_f1"] < 0.8 and busy["oracle_best_threshold"] > 9
+
+
+def test_delay_is_the_first_day_the_evidence_reaches_the_threshold():
+    events, size, normal, factor, school, r = scenario()
+    found = event_evidence(events, ["big", "tiny", "small"], FIRST, normal, factor, school, r)
+    # The big collapse starts on a Saturday (day 10): its first school day, Monday, tells at once.
+    assert found["delay"][0] == 2
+    assert found["delay"][1] is None  # half a meeting a day never gathers 9 nats
+    decline = [d for d in range(10, 31) if school[2, d]]
+    gain = nb_divergence(6.0 * factor[2, decline], np.full(len(decline), 6.0), np.full(len(decline), 10.0))
+    reached = decline[int(np.argmax(np.cumsum(gain) >= 9.0))]
+    assert found["delay"][2] == max(0, reached - 20)
+    # A higher bar is reached later, or not at all.
+    strict = event_evidence(events, ["big", "tiny", "small"], FIRST, normal, factor, school, r, threshold=30.0)
+    assert strict["delay"][0] == 3 and strict["delay"][1] is None
+    top = ceiling(found, size, school_days=0)
+    assert top["oracle_delay_median"] == pytest.approx(np.median([2, max(0, reached - 20)]))
