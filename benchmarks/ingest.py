@@ -5,7 +5,7 @@ ingested by the product and read + grouped by bare polars, in the same run.
         [--repeat 1]
 
 Each phase runs in its own process so that its peak RSS (ru_maxrss) is its own. Prints a
-table of seconds, rows/s, peak RSS and the ingest / bare-polars time ratio. With --repeat N
+table of seconds, CPU seconds, rows/s, peak RSS and the ingest / bare-polars time ratio. With --repeat N
 the phases run N times in turn and the table holds each phase's median: on a shared 2-core
 machine one run of a phase varies by 10-20%.
 
