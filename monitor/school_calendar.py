@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from models.calendar import KINDS, SchoolCalendar, Window
+from models.calendar import FAMILY, KINDS, SchoolCalendar, Window
 from monitor.errors import ConfigError
 
-SCHOOL_LIKE = ("vocational", "college")
+# Kinds whose breaks the region sets with the schools' (models/calendar.py FAMILY).
+SCHOOL_LIKE = tuple(k for k in KINDS if k != "school" and FAMILY[k] == FAMILY["school"])
 _WINDOW = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})\s*(.*?)\s*$")
 
 

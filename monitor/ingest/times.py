@@ -141,10 +141,9 @@ def localize_span(frame: pl.DataFrame, start: str, end: str, minutes: str, tz: s
     offset = _one_offset(frame, (start, end), tz)
     if offset is not None:
         # No clock change anywhere near the file's times (nearly every export): one offset for
-        # all, subtracted in integer microseconds instead of a time-zone lookup per value.
-        shift = int(offset.total_seconds() * 1_000_000)
+        # all instead of a time-zone lookup per value (as wall_clock, the other way round).
         return frame.with_columns(
-            (pl.col(column).cast(pl.Int64) - shift).cast(pl.Datetime("us", "UTC")).alias(target)
+            (pl.col(column) - offset).dt.replace_time_zone("UTC").alias(target)
             for column, target in ((start, "start_utc"), (end, "end_utc"))
         )
     return _localize_each(frame, start, end, minutes, tz)
