@@ -281,17 +281,26 @@ class DropDetector:
                                   nat_expected, ~panel.day_covered)
         return self
 
-    def expected_frame(self) -> pl.DataFrame:
-        """Long frame: institution_id, date, observed, expected, score, status (a word)."""
+    def expected_frame(self, since: dt.date | None = None, ids=None) -> pl.DataFrame:
+        """Long frame: institution_id, date, observed, expected, score, status (a word); only
+        days from `since` and institutions in `ids` when given (the whole frame of years of
+        national history is tens of millions of rows)."""
         panel = self.panel_
-        n, t_len = panel.shape
+        first = 0 if since is None or not panel.dates else max(0, (since - panel.dates[0]).days)
+        rows = np.arange(len(panel.ids)) if ids is None else np.flatnonzero(np.isin(panel.ids, list(ids)))
+        days = np.array(panel.dates[first:], dtype="datetime64[D]")
+        n, t_len = len(rows), len(days)
         names = list(STATUS)
+
+        def cells(matrix: np.ndarray) -> np.ndarray:
+            return matrix[rows, first:].ravel()
+
         return pl.DataFrame({
-            "institution_id": np.repeat(panel.ids, t_len),
-            "date": pl.Series(np.tile(np.array(panel.dates, dtype="datetime64[D]"), n)).cast(pl.Date),
-            "observed": panel.values.ravel(),
-            "expected": self.expected_matrix_.ravel().astype(np.float64),
-            "score": self.score_.ravel().astype(np.float64),
-            "status": pl.Series(self.status_.ravel()).replace_strict(
+            "institution_id": np.repeat(panel.ids[rows], t_len),
+            "date": pl.Series(np.tile(days, n)).cast(pl.Date),
+            "observed": cells(panel.values),
+            "expected": cells(self.expected_matrix_).astype(np.float64),
+            "score": cells(self.score_).astype(np.float64),
+            "status": pl.Series(cells(self.status_)).replace_strict(
                 dict(enumerate(names)), return_dtype=pl.String),
         }).with_columns(pl.col("observed").fill_nan(None), pl.col("expected").fill_nan(None))

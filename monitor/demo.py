@@ -14,7 +14,7 @@ from monitor.errors import MonitorError
 from monitor.home import Home
 from monitor.ingest.pipeline import Outcome, ingest_paths
 from monitor.state import connect
-from monitor.store import read_daily, unmapped_daily
+from monitor.store import scan_daily, unmapped_daily
 from monitor.weekly import iso_week, write_weekly
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -61,7 +61,7 @@ def run_demo(home: Home, now: dt.datetime, fixtures: Path = FIXTURES) -> DemoSum
     with connect(home.state_db) as conn:
         import_directory(conn, directory)
     outcomes = ingest_paths(home, [exports])
-    daily = read_daily(home)
+    daily = scan_daily(home).collect()  # the demo's few institutions
     if daily.is_empty():
         raise MonitorError("the demo exports produced no daily metrics; check fixtures/demo")
     detected = detect(home, as_of=daily["date"].max())

@@ -23,6 +23,9 @@ from monitor.home import Home
 from monitor.state import connect, transaction
 
 COLUMNS = list(EPISODES) + ["parent_id"]
+DETECTED_METRIC = "meetings"
+VIEW_WEEKS = 52  # the institution and region views show the last year
+VIEW_WARMUP_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -41,21 +44,27 @@ class DetectSummary:
 
 
 def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The daily metric detection judges (institution_id, date, meetings) and the directory."""
     from monitor.directory import directory_frame
-    from monitor.store import read_daily
+    from monitor.store import scan_daily
 
-    daily = read_daily(home)
+    # Only the columns detection reads: the other metrics of years of national history
+    # would double the memory of every run.
+    daily = scan_daily(home).select("institution_id", "date", DETECTED_METRIC).collect()
     with connect(home.state_db) as conn:
         directory = directory_frame(conn)
     return daily, directory
 
 
-def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None):
-    """DropDetector fitted up to `as_of`, on the school calendar of the home's settings."""
+def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None,
+                 start: dt.date | None = None):
+    """DropDetector fitted up to `as_of` (from `start`, default the first day with data), on
+    the school calendar of the home's settings."""
     from models.detector import DropDetector
     from monitor.school_calendar import school_calendar
 
-    return DropDetector(calendar=school_calendar(home.settings.calendar)).fit(daily, directory, as_of=as_of)
+    calendar = school_calendar(home.settings.calendar)
+    return DropDetector(metric=DETECTED_METRIC, calendar=calendar).fit(daily, directory, as_of=as_of, start=start)
 
 
 def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = None,
@@ -175,17 +184,20 @@ def _view(home: Home, institution_id: str | None, region: str | None) -> View:
                          "(`monitor daily` lists what is stored)")
     if daily.is_empty():
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    detector = run_detector(home, daily, directory, None)
-    frame = detector.expected_frame()
+    since = daily["date"].max() - dt.timedelta(weeks=VIEW_WEEKS)
+    # A view shows expectations, not episodes (those are the stored ones), so it replays from
+    # a year before the weeks it shows, not from the first day of years of history: a year
+    # covers nearly all the detector remembers (levels, weekday profiles, noise).
+    start = max(daily["date"].min(), since - dt.timedelta(days=VIEW_WARMUP_DAYS))
+    detector = run_detector(home, daily, directory, None, start=start)
     if institution_id:
-        frame = frame.filter(pl.col("institution_id") == institution_id)
+        frame = detector.expected_frame(since, [institution_id])
         episodes = list_episodes(home).filter(pl.col("institution_id") == institution_id)
         name = known["name"][0] if known.height else institution_id
         title = f"{institution_id} {name} ({known['region'][0] if known.height else '?'})"
         latest = frame.sort("date")["status"].tail(1).to_list()
     else:
-        members = known["institution_id"].implode()
-        frame = frame.filter(pl.col("institution_id").is_in(members))
+        frame = detector.expected_frame(since, known["institution_id"].to_list())
         episodes = list_episodes(home, region=region)
         title = f"{region}: {known.height} institutions"
         latest = []

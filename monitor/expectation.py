@@ -68,6 +68,8 @@ def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectatio
     (institution_id, date, expected; null = none). Observed values come from `daily`."""
 
     def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
+        # The weeks asked for first: `daily` may be years of national history.
+        daily = daily.filter(pl.col("date").is_between(min(starts), max(starts) + dt.timedelta(days=6)))
         joined = daily.join(expected.select("institution_id", "date", pl.col("expected").alias("rate")),
                             on=["institution_id", "date"], how="left")
         week_start = pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)
@@ -91,9 +93,10 @@ def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectatio
 
 
 def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
-                         metric: str, calendar: SchoolCalendar) -> Expectation:
+                         metric: str, calendar: SchoolCalendar, since: dt.date | None = None) -> Expectation:
     """The detector's own expected activity (breaks, holidays, peers and all, on the same
-    `calendar`), so that the report's continuity index and the episodes it lists agree."""
+    `calendar`), so that the report's continuity index and the episodes it lists agree; for
+    the days from `since` (default: all)."""
     from models.detector import DropDetector
 
     detector = DropDetector(metric=metric, calendar=calendar).fit(daily, directory, as_of=end)
@@ -101,7 +104,7 @@ def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.d
     # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
     # of meetings into an index of thousands of percent.
     judged = pl.col("status").is_in(["judged", "region episode"])
-    expected = detector.expected_frame().with_columns(
+    expected = detector.expected_frame(since).with_columns(
         pl.when(judged).then(pl.col("expected")).alias("expected")
     )
     return expectation_from_frame(expected)

@@ -13,14 +13,14 @@ from monitor.errors import QueryError
 from monitor.home import Home
 from monitor.schema import DAILY
 from monitor.state import connect
-from monitor.store import read_coverage, read_daily
+from monitor.store import COVERAGE, read_coverage, scan_daily
 
 FORMATS = ("table", "csv", "json")
 
 
 def daily_rows(home: Home, start: dt.date | None = None, end: dt.date | None = None,
                institution: str | None = None, region: str | None = None) -> pl.DataFrame:
-    frame = read_daily(home)
+    frame = scan_daily(home)
     if start:
         frame = frame.filter(pl.col("date") >= start)
     if end:
@@ -30,16 +30,17 @@ def daily_rows(home: Home, start: dt.date | None = None, end: dt.date | None = N
     if region:
         with connect(home.state_db) as conn:
             members = directory_frame(conn).filter(pl.col("region") == region)["institution_id"]
-        frame = frame.filter(pl.col("institution_id").is_in(members.to_list()))
-    return frame.select(list(DAILY)).sort("institution_id", "date")
+        frame = frame.filter(pl.col("institution_id").is_in(members.implode()))
+    return frame.select(list(DAILY)).sort("institution_id", "date").collect()
 
 
 def run_sql(home: Home, query: str) -> pl.DataFrame:
     with connect(home.state_db) as conn:
         institutions = directory_frame(conn)
-    context = pl.SQLContext(
-        daily=read_daily(home), institutions=institutions, coverage=read_coverage(home), eager=True
-    )
+    # Lazy tables: a query reads only the columns and rows it needs, and coverage (one row per
+    # institution and covered day once expanded) is not built unless the query names it.
+    coverage = pl.defer(lambda: read_coverage(home), schema=COVERAGE)
+    context = pl.SQLContext(daily=scan_daily(home), institutions=institutions, coverage=coverage, eager=True)
     try:
         return context.execute(query)
     except (pl.exceptions.PolarsError, ValueError) as exc:

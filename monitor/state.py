@@ -9,6 +9,7 @@ them. A process killed in between leaves orphan files that the next ingest overw
 from __future__ import annotations
 
 import sqlite3
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -33,14 +34,23 @@ CREATE TABLE IF NOT EXISTS parts (
     rows     INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS parts_by_month ON parts (kind, month);
-CREATE TABLE IF NOT EXISTS coverage (
-    platform        TEXT NOT NULL,
-    level           TEXT NOT NULL CHECK (level IN ('meetings', 'daily')),
-    date            TEXT NOT NULL,
-    institution_id  TEXT NOT NULL DEFAULT '',  -- '' covers every institution of the platform
+-- Coverage (DESIGN.md section 4): the days each ingested file vouches for, and for which
+-- institutions. A file covers its days for every institution of its platform (one row with
+-- institution_id '') or for the institutions it names; its coverage is always its days times
+-- its institutions, so each is stored once per file: a month of national daily history in
+-- one file is 31 + 16,000 rows, not 31 x 16,000.
+CREATE TABLE IF NOT EXISTS covered_days (
+    platform  TEXT NOT NULL,
+    level     TEXT NOT NULL CHECK (level IN ('meetings', 'daily')),
+    date      TEXT NOT NULL,
+    sha256    TEXT NOT NULL,
+    PRIMARY KEY (date, platform, level, sha256)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS covered_institutions (
     sha256          TEXT NOT NULL,
-    PRIMARY KEY (platform, level, date, institution_id, sha256)
-);
+    institution_id  TEXT NOT NULL,  -- '' covers every institution of the platform
+    PRIMARY KEY (sha256, institution_id)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS institutions (
     institution_id   TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
@@ -148,7 +158,38 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous=NORMAL")
     conn.execute("PRAGMA foreign_keys=ON")
     conn.executescript(SCHEMA)
+    _migrate_coverage(conn)
     return conn
+
+
+def _migrate_coverage(conn: sqlite3.Connection) -> None:
+    """Homes written before covered_days kept one `coverage` row per day and institution.
+    Every file's rows there were its days times its institutions, so its institutions are
+    those of any one of its days: reading one day per file through the old primary key
+    (platform, level, date, ...) keeps this to seconds for years of national history."""
+    def old_table() -> bool:
+        return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'coverage'").fetchone() is not None
+
+    if not old_table():
+        return
+    print("state.sqlite: storing coverage once per file (a one-time upgrade)", file=sys.stderr)
+    # With foreign keys on, DROP TABLE first deletes the rows one by one.
+    conn.execute("PRAGMA foreign_keys=OFF")
+    with transaction(conn):
+        if not old_table():  # another process migrated it while this one waited
+            return
+        days = conn.execute("SELECT DISTINCT platform, level, date, sha256 FROM coverage").fetchall()
+        conn.executemany("INSERT OR IGNORE INTO covered_days (platform, level, date, sha256) VALUES (?, ?, ?, ?)", days)
+        first_day = {}
+        for platform, level, date, sha in sorted(days, key=lambda row: row[2], reverse=True):
+            first_day[sha] = (platform, level, date, sha)
+        for key in first_day.values():
+            conn.execute(
+                "INSERT OR IGNORE INTO covered_institutions (sha256, institution_id) SELECT sha256, institution_id "
+                "FROM coverage WHERE platform = ? AND level = ? AND date = ? AND sha256 = ?", key)
+        conn.execute("DROP TABLE coverage")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("VACUUM")  # the old rows were most of the file: give the space back
 
 
 @contextmanager

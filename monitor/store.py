@@ -15,6 +15,7 @@ part whenever it is missing or does not add up to the part's committed row count
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -217,17 +218,16 @@ def _meeting_cells(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
     )
 
 
+# What `read_coverage` returns, and the `coverage` table of `monitor sql`.
+COVERAGE = {"platform": pl.String, "level": pl.String, "date": pl.Date, "institution_id": pl.String,
+            "sha256": pl.String}
+
+
 def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFrame) -> pl.DataFrame:
     """(platform, level, institution_id, date) for every covered cell, best level per platform."""
-    rows = conn.execute(
-        "SELECT DISTINCT platform, level, date, institution_id FROM coverage WHERE date LIKE ?",
-        (f"{month}-%",),
-    ).fetchall()
-    if not rows:
+    coverage = _coverage(conn, "WHERE d.date BETWEEN ? AND ?", (f"{month}-01", f"{month}-31")).drop("sha256").unique()
+    if coverage.is_empty():
         return pl.DataFrame()
-    coverage = pl.DataFrame(
-        rows, schema=["platform", "level", "date", "institution_id"], orient="row"
-    ).with_columns(pl.col("date").str.to_date())
     everyone = coverage.filter(pl.col("institution_id") == "").drop("institution_id")
     expanded = everyone.join(institutions, how="cross")
     cells = pl.concat(
@@ -240,6 +240,27 @@ def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFr
         .unique(["platform", "institution_id", "date"], keep="first")
         .drop("rank")
     )
+
+
+def _coverage(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> pl.DataFrame:
+    """platform, level, date, institution_id ('' = every institution), sha256: each file's days
+    times its institutions, expanded here (covered_days and covered_institutions, state.py).
+    The days are selected in SQLite and the institutions of their files joined in polars:
+    a join in SQLite would hand Python one tuple per institution and day."""
+    days = pl.DataFrame(
+        conn.execute(f"SELECT d.platform, d.level, d.date, d.sha256 FROM covered_days d {where}", params).fetchall(),
+        schema={"platform": pl.String, "level": pl.String, "date": pl.String, "sha256": pl.String}, orient="row",
+    ).with_columns(pl.col("date").str.to_date())
+    shas = days["sha256"].unique().to_list()
+    rows = []
+    for start in range(0, len(shas), 500):  # SQLite's limit on bound parameters
+        chunk = shas[start : start + 500]
+        rows += conn.execute(
+            f"SELECT sha256, institution_id FROM covered_institutions WHERE sha256 IN ({', '.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    institutions = pl.DataFrame(rows, schema={"sha256": pl.String, "institution_id": pl.String}, orient="row")
+    return days.join(institutions, on="sha256").select(list(COVERAGE))
 
 
 def _latest_reported(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
@@ -258,28 +279,24 @@ def _latest_reported(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
 # ---- reading ------------------------------------------------------------------------------
 
 
-def read_daily(home: Home) -> pl.DataFrame:
-    """All daily metrics (DAILY schema), covered days only, sorted by institution and date."""
+def scan_daily(home: Home) -> pl.LazyFrame:
+    """All daily metrics (DAILY schema), covered days only, unsorted, brought up to date
+    first. Lazy, so that a caller's filters and columns reach the Parquet reader: years of
+    national history are tens of millions of rows."""
     with connect(home.state_db) as conn:
         rebuild_dirty(home, conn)
     paths = sorted((home.store / "daily").glob("*.parquet"))
     if not paths:
-        return empty(DAILY)
-    return pl.read_parquet(paths, schema=DAILY).sort("institution_id", "date")
+        return empty(DAILY).lazy()
+    return pl.scan_parquet(paths, schema=DAILY)
 
 
-def read_coverage(home: Home) -> pl.DataFrame:
-    """platform, level, date, institution_id ('' = every institution), sha256."""
+def read_coverage(home: Home, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
+    """platform, level, date, institution_id ('' = every institution), sha256, by date;
+    only days between `start` and `end` when given."""
+    where, params = "WHERE d.date BETWEEN ? AND ?", ((start or dt.date.min).isoformat(), (end or dt.date.max).isoformat())
     with connect(home.state_db) as conn:
-        rows = conn.execute(
-            "SELECT platform, level, date, institution_id, sha256 FROM coverage ORDER BY date"
-        ).fetchall()
-    return pl.DataFrame(
-        rows,
-        schema={"platform": pl.String, "level": pl.String, "date": pl.String,
-                "institution_id": pl.String, "sha256": pl.String},
-        orient="row",
-    ).with_columns(pl.col("date").str.to_date())
+        return _coverage(conn, where, params).sort("date", "platform", "level", "institution_id")
 
 
 def unmapped_daily(home: Home) -> pl.DataFrame:

@@ -238,19 +238,20 @@ def _outages(episodes, end, region, lang) -> tuple[OutageRow, ...]:
 
 
 def load_quality(home: "Home", conn, start: dt.date, end: dt.date) -> Quality:
-    from monitor.store import read_coverage, scan_meetings
+    from monitor.store import scan_meetings
 
     first, last = start.isoformat(), end.isoformat()
     # Received: exports that cover a day of the week, whenever they arrived (late exports
     # count for the week they describe). Rejected: files refused during the week.
     (received,) = conn.execute(
-        "SELECT COUNT(DISTINCT sha256) FROM coverage WHERE date BETWEEN ? AND ?", (first, last)
+        "SELECT COUNT(DISTINCT sha256) FROM covered_days WHERE date BETWEEN ? AND ?", (first, last)
     ).fetchone()
     (rejected,) = conn.execute(
         "SELECT COUNT(*) FROM ledger WHERE status = 'rejected' AND substr(ingested_at, 1, 10) BETWEEN ? AND ?",
         (first, last),
     ).fetchone()
-    covered = set(read_coverage(home).filter(pl.col("date").is_between(start, end))["date"].to_list())
+    covered = {dt.date.fromisoformat(day) for (day,) in conn.execute(
+        "SELECT DISTINCT date FROM covered_days WHERE date BETWEEN ? AND ?", (first, last))}
     days = [start + dt.timedelta(days=k) for k in range(7)]
     unmapped = (
         # Only the (at most two) months the week touches: years of parts are not read.
@@ -282,11 +283,11 @@ class WeeklyInputs:
 
 
 def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
-    from monitor.detection import list_episodes
+    from monitor.detection import DETECTED_METRIC, list_episodes
     from monitor.directory import directory_frame
     from monitor.school_calendar import school_calendar
     from monitor.state import connect
-    from monitor.store import read_daily
+    from monitor.store import scan_daily
 
     start, end = parse_week(week)
     with connect(home.state_db) as conn:
@@ -294,12 +295,14 @@ def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
         if directory.height == 0:
             raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
         quality = load_quality(home, conn, start, end)
-    daily = read_daily(home).filter(pl.col("date") <= end)
     # The index judges the metric detection judges, so the two never tell different stories.
     # With no data at all the report still goes out: an empty week is news in itself.
-    metric = "meetings"
+    metric = DETECTED_METRIC
+    daily = scan_daily(home).filter(pl.col("date") <= end).select("institution_id", "date", metric).collect()
     calendar = school_calendar(home.settings.calendar)
-    expectation = None if daily.is_empty() else detector_expectation(daily, directory, end, metric, calendar)
+    since = start - dt.timedelta(weeks=SPARK_WEEKS)
+    expectation = (None if daily.is_empty()
+                   else detector_expectation(daily, directory, end, metric, calendar, since))
     return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -42,8 +43,16 @@ def _by_month(frame: pl.DataFrame, date_col: str) -> list[tuple[str, pl.DataFram
     return [(month, chunk.drop("_month")) for (month,), chunk in frame.group_by("_month", maintain_order=True)]
 
 
-def coverage_rows(result: ReadResult, meetings: pl.DataFrame | None, institution: str | None,
-                  sha: str) -> list[tuple]:
+@dataclass(frozen=True)
+class FileCoverage:
+    """A file's coverage: its days (platform, level, date) and the institutions it covers
+    on each of them ('' for every institution)."""
+
+    days: list[tuple[str, str, str]]
+    institutions: list[str]
+
+
+def file_coverage(result: ReadResult, meetings: pl.DataFrame | None, institution: str | None) -> FileCoverage:
     cov = result.coverage
     dates = set(cov.dates)
     if cov.from_rows and meetings is not None and not meetings.is_empty():
@@ -53,15 +62,17 @@ def coverage_rows(result: ReadResult, meetings: pl.DataFrame | None, institution
     elif cov.scope == "all":
         scope = [""]
     elif cov.scope == "mapped":
-        scope = [] if meetings is None else meetings["institution_id"].drop_nulls().unique().to_list()
+        scope = [] if meetings is None else meetings["institution_id"].drop_nulls().unique().sort().to_list()
     else:
         scope = list(cov.institutions)
-    return [(cov.platform, cov.level, d.isoformat(), inst, sha) for d in sorted(dates) for inst in scope]
+    if not scope:  # a file whose meetings all went unmapped vouches for no institution
+        return FileCoverage([], [])
+    return FileCoverage([(cov.platform, cov.level, d.isoformat()) for d in sorted(dates)], scope)
 
 
 def commit(conn: sqlite3.Connection, path: Path, sha: str, result: ReadResult, parts: list[tuple],
-           records: int, new_records: int, coverage: list[tuple]) -> None:
-    months = {p[1] for p in parts} | {row[2][:7] for row in coverage}
+           records: int, new_records: int, coverage: FileCoverage) -> None:
+    months = {p[1] for p in parts} | {day[2][:7] for day in coverage.days}
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with transaction(conn):
         conn.execute("DELETE FROM ledger WHERE sha256 = ?", (sha,))
@@ -74,7 +85,11 @@ def commit(conn: sqlite3.Connection, path: Path, sha: str, result: ReadResult, p
             "INSERT OR REPLACE INTO parts (kind, month, path, sha256, rows) VALUES (?, ?, ?, ?, ?)", parts
         )
         conn.executemany(
-            "INSERT OR IGNORE INTO coverage (platform, level, date, institution_id, sha256) VALUES (?, ?, ?, ?, ?)",
-            coverage,
+            "INSERT OR IGNORE INTO covered_days (platform, level, date, sha256) VALUES (?, ?, ?, ?)",
+            [day + (sha,) for day in coverage.days],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO covered_institutions (sha256, institution_id) VALUES (?, ?)",
+            [(sha, inst) for inst in coverage.institutions],
         )
         conn.executemany("INSERT OR IGNORE INTO dirty_months (month) VALUES (?)", [(m,) for m in months])

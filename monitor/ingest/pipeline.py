@@ -30,7 +30,7 @@ import polars as pl
 from monitor.directory import Mapper, load_directory
 from monitor.errors import MonitorError, RejectedFile
 from monitor.home import Home
-from monitor.ingest.commit import commit, coverage_rows, write_parts
+from monitor.ingest.commit import commit, file_coverage, write_parts
 from monitor.ingest.decode import NotText, read_head
 from monitor.ingest.dedup import KnownMeetings
 from monitor.ingest.hosts import Hosts
@@ -231,7 +231,7 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
 
     def finish() -> Outcome:
         commit(ctx.conn, path, sha, result, writing.result(), len(records), len(stored),
-               coverage_rows(result, meetings, ctx.institution, sha))
+               file_coverage(result, meetings, ctx.institution))
         dupes = len(records) - len(stored)
         note = f"{len(records)} meetings" if meetings is not None else f"{len(records)} daily rows"
         if dupes:

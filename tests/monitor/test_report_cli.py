@@ -43,9 +43,10 @@ def filled_home(home: Path, monitor, tmp_path: Path) -> Path:
             eps.rows(),
         )
         conn.executemany(
-            "INSERT INTO coverage VALUES ('zoom', 'daily', ?, '', 'abc')",
+            "INSERT INTO covered_days (platform, level, date, sha256) VALUES ('zoom', 'daily', ?, 'abc')",
             [(str(d),) for d in frame["date"].unique().to_list()],
         )
+        conn.execute("INSERT INTO covered_institutions (sha256, institution_id) VALUES ('abc', '')")
         conn.execute("INSERT INTO ledger (sha256, file_name, status, ingested_at) "
                      "VALUES ('x1', 'a.csv', 'ingested', '2026-11-18T05:00:00Z')")
         conn.execute("INSERT INTO ledger (sha256, file_name, status, reason, ingested_at) "
