@@ -3,7 +3,7 @@ pass over the days (vectorised across institutions; the only loop is over days).
 
 Per institution and school day the expected count is
 
-    expected = level * weekday factor * peer factor
+    expected = level * gauge * weekday factor * peer factor
 
 - level: robust mean of the institution's last `window` judged days (normalised by the other
   two factors), leaving out days that belong to a drop, so past anomalies do not drag it down,
@@ -11,6 +11,10 @@ Per institution and school day the expected count is
   weeks is measured against the level from before it began, not one that learnt its first
   declining days (a shorter lag let half of the gradual declines go unflagged);
 - weekday factor: the institution's own Mon-Fri profile, shrunk towards 1;
+- gauge: level and peer factor only ever meet as a product, so a bias of the levels would
+  show as peers below 1 every day, and feed back into the levels (learnt against those
+  peers). The gauge is nudged each learned day until the institution's peer factor sits at
+  1 again (models/detector_state.py);
 - peer factor: today's weighted median ratio of its peers (same region and calendar family,
   falling back to the region, then the nation). A school break set by the region, an air-raid
   morning or a regional outage moves the peers too, so it does not count against one school.
@@ -167,7 +171,8 @@ class DropDetector:
             dow = panel.dates[t].weekday()
             level, nb_r, ready = inst.baseline(self.min_history, t, self.lag)
             wday = inst.weekday_factor(dow)
-            base = level * wday
+            gauge = inst.gauge()
+            base = level * wday * gauge
             in_window = masks.window[panel.kind, t]
             usable = covered & ready & (base > 0)
             ratio = np.where(usable, x / np.where(base > 0, base, 1.0), np.nan)
@@ -259,8 +264,8 @@ class DropDetector:
             # Cold start learns from every plain school day; afterwards only judged days.
             cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window & ~unvouched
             learn = (judged | cold) & ~inst.open_
-            inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * peer, dow,
-                       np.where(judged, mu, 0.0))
+            inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * gauge * peer, dow,
+                       np.where(judged, mu, 0.0), peer)
             score[:, t] = (inst.cusum * (self.threshold / thresholds)[None, :]).max(axis=1)
             expected[:, t] = np.where(usable, mu, np.nan)
             status[:, t] = np.select(

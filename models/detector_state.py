@@ -23,6 +23,15 @@ WEEKDAY_PRIOR = 4.0  # pseudo-observations pulling each weekday factor towards 1
 WEEKDAY_DECAY = 0.9
 DISP_PRIOR = 3.0  # pseudo-weight of the pooled dispersion
 DISP_DECAY = 0.985
+# Gauge: a level and a peer factor only ever meet as their product, so a bias in the levels
+# shows as peers that sit below 1 every day. Each learned day nudges the institution's
+# `gauge` towards the value that brings its peer factor back to 1 (a robust integral step,
+# at most GAUGE_STEP * GAUGE_RATE a day). Without it the levels crept up by about a third a
+# school year (schools still working on the days their peers start a break learn against
+# half-empty peer medians) until, in the third year, most peer groups read as "quiet" and
+# nobody was judged.
+GAUGE_RATE = 0.02
+GAUGE_STEP = 0.25
 
 
 class InstitutionState:
@@ -36,6 +45,7 @@ class InstitutionState:
         self.cusum = np.zeros((n, 1))  # one column per tested drop level (see step)
         self.disp_num = np.zeros(n)
         self.disp_w = np.zeros(n)
+        self.log_gauge = np.zeros(n)
         self.run_start = np.full(n, -1)
         self.col_start = np.full((n, 1), -1)  # first day of each CUSUM column's current run
         self.run_days = np.zeros(n, np.int64)
@@ -91,14 +101,20 @@ class InstitutionState:
         ready &= level > 0.3  # nothing to judge below about one meeting every three days
         return level, r, ready
 
+    def gauge(self) -> np.ndarray:
+        """Factor on the level that keeps the institution's typical peer factor at 1."""
+        return np.exp(self.log_gauge)
+
     def weekday_factor(self, dow: int) -> np.ndarray:
         if dow > 4:
             return np.ones(self.n)
         return (self.wsum[:, dow] + WEEKDAY_PRIOR) / (self.wcnt[:, dow] + WEEKDAY_PRIOR)
 
-    def learn(self, t, mask, normalised, x, expected_plain, dow, mu) -> None:
+    def learn(self, t, mask, normalised, x, expected_plain, dow, mu, peer) -> None:
         if not mask.any():
             return
+        step = np.clip(np.log(np.maximum(peer, 1e-3)), -GAUGE_STEP, GAUGE_STEP)
+        self.log_gauge = np.where(mask, self.log_gauge + GAUGE_RATE * step, self.log_gauge)
         ok = mask & (mu > 0.3)
         m = np.where(ok, mu, 1.0)
         xx = np.nan_to_num(x)
