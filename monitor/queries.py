@@ -13,7 +13,7 @@ from monitor.errors import QueryError
 from monitor.home import Home
 from monitor.schema import DAILY
 from monitor.state import connect
-from monitor.store import COVERAGE, read_coverage, scan_daily
+from monitor.store import scan_coverage, scan_daily
 
 FORMATS = ("table", "csv", "json")
 
@@ -37,10 +37,12 @@ def daily_rows(home: Home, start: dt.date | None = None, end: dt.date | None = N
 def run_sql(home: Home, query: str) -> pl.DataFrame:
     with connect(home.state_db) as conn:
         institutions = directory_frame(conn)
-    # Lazy tables: a query reads only the columns and rows it needs, and coverage (one row per
-    # institution and covered day once expanded) is not built unless the query names it.
-    coverage = pl.defer(lambda: read_coverage(home), schema=COVERAGE)
-    context = pl.SQLContext(daily=scan_daily(home), institutions=institutions, coverage=coverage, eager=True)
+    # Lazy tables: a query reads only the columns and rows it needs. Coverage (one row per
+    # institution and covered day once expanded) is not even read unless the query names it.
+    tables = {"daily": scan_daily(home), "institutions": institutions}
+    if "coverage" in query.lower():
+        tables["coverage"] = scan_coverage(home)
+    context = pl.SQLContext(tables, eager=True)
     try:
         return context.execute(query)
     except (pl.exceptions.PolarsError, ValueError) as exc:

@@ -15,7 +15,6 @@ part whenever it is missing or does not add up to the part's committed row count
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sqlite3
 from pathlib import Path
@@ -218,14 +217,15 @@ def _meeting_cells(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
     )
 
 
-# What `read_coverage` returns, and the `coverage` table of `monitor sql`.
+# Columns of `scan_coverage`, the `coverage` table of `monitor sql`.
 COVERAGE = {"platform": pl.String, "level": pl.String, "date": pl.Date, "institution_id": pl.String,
             "sha256": pl.String}
 
 
 def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFrame) -> pl.DataFrame:
     """(platform, level, institution_id, date) for every covered cell, best level per platform."""
-    coverage = _coverage(conn, "WHERE d.date BETWEEN ? AND ?", (f"{month}-01", f"{month}-31")).drop("sha256").unique()
+    coverage = (_coverage(conn, "WHERE d.date BETWEEN ? AND ?", (f"{month}-01", f"{month}-31"))
+                .drop("sha256").unique().collect())
     if coverage.is_empty():
         return pl.DataFrame()
     everyone = coverage.filter(pl.col("institution_id") == "").drop("institution_id")
@@ -242,11 +242,11 @@ def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFr
     )
 
 
-def _coverage(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> pl.DataFrame:
+def _coverage(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> pl.LazyFrame:
     """platform, level, date, institution_id ('' = every institution), sha256: each file's days
-    times its institutions, expanded here (covered_days and covered_institutions, state.py).
-    The days are selected in SQLite and the institutions of their files joined in polars:
-    a join in SQLite would hand Python one tuple per institution and day."""
+    times its institutions (covered_days and covered_institutions, state.py), joined lazily
+    in polars: expanded, years of per-institution daily sources are tens of millions of rows,
+    which a query filtering on dates or institutions never needs to build."""
     days = pl.DataFrame(
         conn.execute(f"SELECT d.platform, d.level, d.date, d.sha256 FROM covered_days d {where}", params).fetchall(),
         schema={"platform": pl.String, "level": pl.String, "date": pl.String, "sha256": pl.String}, orient="row",
@@ -260,7 +260,7 @@ def _coverage(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> 
             chunk,
         ).fetchall()
     institutions = pl.DataFrame(rows, schema={"sha256": pl.String, "institution_id": pl.String}, orient="row")
-    return days.join(institutions, on="sha256").select(list(COVERAGE))
+    return days.lazy().join(institutions.lazy(), on="sha256").select(list(COVERAGE))
 
 
 def _latest_reported(conn: sqlite3.Connection, month: str) -> pl.DataFrame:
@@ -291,12 +291,10 @@ def scan_daily(home: Home) -> pl.LazyFrame:
     return pl.scan_parquet(paths, schema=DAILY)
 
 
-def read_coverage(home: Home, start: dt.date | None = None, end: dt.date | None = None) -> pl.DataFrame:
-    """platform, level, date, institution_id ('' = every institution), sha256, by date;
-    only days between `start` and `end` when given."""
-    where, params = "WHERE d.date BETWEEN ? AND ?", ((start or dt.date.min).isoformat(), (end or dt.date.max).isoformat())
+def scan_coverage(home: Home) -> pl.LazyFrame:
+    """Every covered cell (COVERAGE columns), lazily."""
     with connect(home.state_db) as conn:
-        return _coverage(conn, where, params).sort("date", "platform", "level", "institution_id")
+        return _coverage(conn)
 
 
 def unmapped_daily(home: Home) -> pl.DataFrame:

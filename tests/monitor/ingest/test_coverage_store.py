@@ -8,7 +8,7 @@ import sqlite3
 
 from monitor.home import Home
 from monitor.state import connect
-from monitor.store import read_coverage
+from monitor.store import scan_coverage
 
 USAGE = (
     "institution_id,date,meetings,participants,meeting_minutes\n"
@@ -63,9 +63,9 @@ def test_a_home_with_one_coverage_row_per_cell_migrates_exactly(home):
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         stored = conn.execute("SELECT COUNT(*) FROM covered_days").fetchone()[0]
     assert "coverage" not in tables and stored == 4
-    back = read_coverage(Home.open(home))
+    back = scan_coverage(Home.open(home)).collect()
     assert sorted((r["platform"], r["level"], r["date"].isoformat(), r["institution_id"], r["sha256"])
                   for r in back.iter_rows(named=True)) == sorted(old_rows)
     with connect(home / "state.sqlite"):  # a second connect finds nothing to migrate
         pass
-    assert read_coverage(Home.open(home)).height == len(old_rows)
+    assert scan_coverage(Home.open(home)).collect().height == len(old_rows)
