@@ -56,6 +56,7 @@ with the national median ratio below `platform_ratio`, is a platform day: nobody
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import numpy as np
 import polars as pl
@@ -286,7 +287,7 @@ class DropDetector:
                                   nat_expected, ~panel.day_covered)
         return self
 
-    def expected_frame(self, since: dt.date | None = None, ids=None) -> pl.DataFrame:
+    def expected_frame(self, since: dt.date | None = None, ids: Iterable[str] | None = None) -> pl.DataFrame:
         """Long frame: institution_id, date, observed, expected, score, status (a word); only
         days from `since` and institutions in `ids` when given (the whole frame of years of
         national history is tens of millions of rows)."""
