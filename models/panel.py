@@ -38,11 +38,10 @@ def build_panel(
     last: dt.date | None = None,
 ) -> Panel:
     """Pivot `daily` into a Panel over [first, last] (defaults: the data's own span)."""
-    dates_of = daily["date"]
     if first is None:
-        first = dates_of.min() if daily.height else last
+        first = daily["date"].min() if daily.height else last
     if last is None:
-        last = dates_of.max() if daily.height else first
+        last = daily["date"].max() if daily.height else first
     if first is None or last is None or last < first:
         dates: list[dt.date] = []
     else:

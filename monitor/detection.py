@@ -43,14 +43,23 @@ class DetectSummary:
                 f"removed={self.removed} open: {opened}")
 
 
-def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The daily metric detection judges (institution_id, date, meetings) and the directory."""
-    from monitor.directory import directory_frame
+def detected_daily(home: Home, until: dt.date | None = None) -> pl.DataFrame:
+    """institution_id, date and the metric detection judges, up to `until` when given: only
+    those columns, since the other metrics of years of national history would double the
+    memory of every run."""
     from monitor.store import scan_daily
 
-    # Only the columns detection reads: the other metrics of years of national history
-    # would double the memory of every run.
-    daily = scan_daily(home).select("institution_id", "date", DETECTED_METRIC).collect()
+    daily = scan_daily(home)
+    if until is not None:
+        daily = daily.filter(pl.col("date") <= until)
+    return daily.select("institution_id", "date", DETECTED_METRIC).collect()
+
+
+def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """`detected_daily` and the directory."""
+    from monitor.directory import directory_frame
+
+    daily = detected_daily(home)
     with connect(home.state_db) as conn:
         directory = directory_frame(conn)
     return daily, directory

@@ -224,8 +224,7 @@ COVERAGE = {"platform": pl.String, "level": pl.String, "date": pl.Date, "institu
 
 def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFrame) -> pl.DataFrame:
     """(platform, level, institution_id, date) for every covered cell, best level per platform."""
-    coverage = (_coverage(conn, "WHERE d.date BETWEEN ? AND ?", (f"{month}-01", f"{month}-31"))
-                .drop("sha256").unique().collect())
+    coverage = _coverage(conn, f"{month}-01", f"{month}-31").drop("sha256").unique().collect()
     if coverage.is_empty():
         return pl.DataFrame()
     everyone = coverage.filter(pl.col("institution_id") == "").drop("institution_id")
@@ -242,13 +241,15 @@ def _covered_cells(conn: sqlite3.Connection, month: str, institutions: pl.DataFr
     )
 
 
-def _coverage(conn: sqlite3.Connection, where: str = "", params: tuple = ()) -> pl.LazyFrame:
-    """platform, level, date, institution_id ('' = every institution), sha256: each file's days
-    times its institutions (covered_days and covered_institutions, state.py), joined lazily
-    in polars: expanded, years of per-institution daily sources are tens of millions of rows,
-    which a query filtering on dates or institutions never needs to build."""
+def _coverage(conn: sqlite3.Connection, first: str = "0000", last: str = "9999") -> pl.LazyFrame:
+    """platform, level, date, institution_id ('' = every institution), sha256 of the days
+    between `first` and `last` (ISO text): each file's days times its institutions
+    (covered_days and covered_institutions, state.py), joined lazily in polars: expanded,
+    years of per-institution daily sources are tens of millions of rows, which a query
+    filtering on dates or institutions never needs to build."""
     days = pl.DataFrame(
-        conn.execute(f"SELECT d.platform, d.level, d.date, d.sha256 FROM covered_days d {where}", params).fetchall(),
+        conn.execute("SELECT platform, level, date, sha256 FROM covered_days WHERE date BETWEEN ? AND ?",
+                     (first, last)).fetchall(),
         schema={"platform": pl.String, "level": pl.String, "date": pl.String, "sha256": pl.String}, orient="row",
     ).with_columns(pl.col("date").str.to_date())
     shas = days["sha256"].unique().to_list()

@@ -283,11 +283,10 @@ class WeeklyInputs:
 
 
 def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
-    from monitor.detection import DETECTED_METRIC, list_episodes
+    from monitor.detection import DETECTED_METRIC, detected_daily, list_episodes
     from monitor.directory import directory_frame
     from monitor.school_calendar import school_calendar
     from monitor.state import connect
-    from monitor.store import scan_daily
 
     start, end = parse_week(week)
     with connect(home.state_db) as conn:
@@ -298,7 +297,7 @@ def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
     # The index judges the metric detection judges, so the two never tell different stories.
     # With no data at all the report still goes out: an empty week is news in itself.
     metric = DETECTED_METRIC
-    daily = scan_daily(home).filter(pl.col("date") <= end).select("institution_id", "date", metric).collect()
+    daily = detected_daily(home, until=end)
     calendar = school_calendar(home.settings.calendar)
     since = start - dt.timedelta(weeks=SPARK_WEEKS)
     expectation = (None if daily.is_empty()
