@@ -16,10 +16,39 @@ from monitor.commands import register
 from monitor.errors import MonitorError
 
 
+class OneLineUsageError(click.UsageError):
+    """A usage mistake shown as the contract's one line, `Error: what happened; what to do`,
+    instead of click's usage block (scripts read the first line of stderr)."""
+
+    def __init__(self, error: click.UsageError):
+        message = error.format_message().strip().rstrip(".")
+        if ";" not in message and error.ctx is not None:
+            message += f"; see '{error.ctx.command_path} --help'"
+        super().__init__(message, error.ctx)
+
+    def show(self, file=None) -> None:
+        click.echo(f"Error: {self.message}", err=True)
+
+
+def _one_line(error: click.UsageError) -> click.UsageError:
+    # `monitor alerts` alone prints the group's help, as click does; only mistakes become one line.
+    if isinstance(error, (click.exceptions.NoArgsIsHelpError, OneLineUsageError)):
+        return error
+    return OneLineUsageError(error)
+
+
 class MonitorGroup(click.Group):
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except click.UsageError as exc:
+            raise _one_line(exc) from None
         except MonitorError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(exc.exit_code)
@@ -28,8 +57,9 @@ class MonitorGroup(click.Group):
 @click.group(cls=MonitorGroup)
 @click.option(
     "--home",
-    type=click.Path(file_okay=False),
+    type=click.Path(),  # a file here is reported by Home.open, in the contract's one line
     default=None,
+    metavar="DIR",
     help="Home directory (default: $MONITOR_HOME, else ~/.continuity-monitor).",
 )
 @click.version_option(package_name="continuity-monitor")

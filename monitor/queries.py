@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import polars as pl
 
@@ -16,6 +17,10 @@ from monitor.state import connect
 from monitor.store import scan_coverage, scan_daily
 
 FORMATS = ("table", "csv", "json")
+# Statements that only read. polars SQL would also run CREATE/DROP/DELETE/TRUNCATE on its
+# in-memory copies and print a reassuring table; `monitor sql` refuses them instead.
+READ_STATEMENTS = ("SELECT", "WITH", "VALUES", "SHOW", "EXPLAIN")
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
 
 
 def daily_rows(home: Home, start: dt.date | None = None, end: dt.date | None = None,
@@ -31,10 +36,35 @@ def daily_rows(home: Home, start: dt.date | None = None, end: dt.date | None = N
         with connect(home.state_db) as conn:
             members = directory_frame(conn).filter(pl.col("region") == region)["institution_id"]
         frame = frame.filter(pl.col("institution_id").is_in(members.implode()))
-    return frame.select(list(DAILY)).sort("institution_id", "date").collect()
+    rows = frame.select(list(DAILY)).sort("institution_id", "date").collect()
+    if institution and rows.is_empty():
+        require_institution(home, institution)  # a typo is an error, not an empty answer
+    return rows
+
+
+def require_institution(home: Home, institution_id: str) -> None:
+    """Raise QueryError unless the id is in the directory or in the stored daily metrics."""
+    with connect(home.state_db) as conn:
+        listed = not directory_frame(conn).filter(pl.col("institution_id") == institution_id).is_empty()
+    if listed or not scan_daily(home).filter(pl.col("institution_id") == institution_id).head(1).collect().is_empty():
+        return
+    raise QueryError(f"institution '{institution_id}' is not in the directory or the data; check the id "
+                     "(`monitor daily` lists what is stored)")
+
+
+def statement_kind(query: str) -> str:
+    """The first keyword of a statement, upper case (comments and opening brackets skipped)."""
+    found = re.match(r"[A-Za-z]+", _COMMENT.sub(" ", query).lstrip(" \t\r\n("))
+    return found.group(0).upper() if found else ""
 
 
 def run_sql(home: Home, query: str) -> pl.DataFrame:
+    kind = statement_kind(query)
+    if not kind:
+        raise QueryError("the query is empty; write a SELECT over the tables daily, institutions, coverage")
+    if kind not in READ_STATEMENTS:
+        raise QueryError(f"`monitor sql` only reads, and this is a {kind} statement; write a SELECT "
+                         "over the tables daily, institutions, coverage")
     with connect(home.state_db) as conn:
         institutions = directory_frame(conn)
     # Lazy tables: a query reads only the columns and rows it needs. Coverage (one row per

@@ -6,22 +6,53 @@ import datetime as dt
 
 import click
 
+from monitor.regions import REGIONS
 
-class _Day(click.DateTime):
+
+class _Day(click.ParamType):
     """A calendar date written YYYY-MM-DD, handed to the command as a `datetime.date`."""
 
     name = "date"
 
-    def __init__(self) -> None:
-        super().__init__(["%Y-%m-%d"])
+    def get_metavar(self, param, ctx=None) -> str:
+        return "YYYY-MM-DD"
 
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        return super().convert(value, param, ctx).date()
+        try:
+            return dt.datetime.strptime(str(value), "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2025-03-01", param, ctx)
+
+
+class _Region(click.ParamType):
+    """An ISO 3166-2:UA region code (UA-63); a typo is an error, not an empty answer."""
+
+    name = "region"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        return "CODE"
+
+    def convert(self, value, param, ctx):
+        if value not in REGIONS:
+            # Same wording as `report weekly --region` gives from the library.
+            raise click.UsageError(
+                f"unknown region code '{value}'; use an ISO 3166-2:UA code such as UA-63", ctx)
+        return value
 
 
 DAY = _Day()
+REGION = _Region()
+FORMAT_HELP = "Output: an aligned table, CSV, or JSON."
+
+
+def check_range(start: dt.date | None, end: dt.date | None) -> None:
+    """--from after --to is a mistake, not a question whose answer is empty."""
+    from monitor.errors import QueryError
+
+    if start is not None and end is not None and end < start:
+        raise QueryError(f"--to {end} is before --from {start}; give a range that moves forward")
 
 
 def register(group: click.Group) -> None:
@@ -32,10 +63,16 @@ def register(group: click.Group) -> None:
             group.add_command(command)
 
 
-def open_home(ctx: click.Context):
-    """The Home for this invocation, from --home / MONITOR_HOME."""
-    from monitor.home import Home
+def open_home(ctx: click.Context, existing: bool = False):
+    """The Home for this invocation, from --home / MONITOR_HOME. With `existing`, a home that
+    is not there is an error: a query must not answer "nothing" from a mistyped --home."""
+    from monitor.errors import StoreError
+    from monitor.home import Home, resolve_home
 
-    home = Home.open(ctx.find_root().obj)
+    chosen = ctx.find_root().obj
+    if existing and not resolve_home(chosen).exists():
+        raise StoreError(f"no home directory at {resolve_home(chosen)}; check --home or "
+                         "$MONITOR_HOME, or create it with `monitor init`")
+    home = Home.open(chosen)
     home.settings  # noqa: B018 - a bad monitor.toml stops every command, not just some
     return home

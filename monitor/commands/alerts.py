@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import click
 
-from monitor.commands import open_home
+from monitor.commands import REGION, open_home
 
 
 def _now() -> datetime:
@@ -20,16 +20,18 @@ def alerts() -> None:
 
 
 @alerts.command("list")
-@click.option("--state", type=click.Choice(["firing", "acknowledged", "resolved"]))
-@click.option("--region", default=None, help="Only alerts of this region code.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--state", type=click.Choice(["firing", "acknowledged", "resolved"]),
+              help="Only alerts in this state.")
+@click.option("--region", type=REGION, default=None, help="Only alerts of this ISO 3166-2:UA region, e.g. UA-63.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output: one line per alert, or JSON {\"alerts\": [...]}.")
 @click.pass_context
 def list_(ctx: click.Context, state: str | None, region: str | None, fmt: str) -> None:
     """List alerts, oldest first."""
     from monitor.alerts.lifecycle import list_alerts
     from monitor.alerts.service import with_conn
 
-    found = with_conn(open_home(ctx), lambda c: list_alerts(c, state, region))
+    found = with_conn(open_home(ctx, existing=True), lambda c: list_alerts(c, state, region))
     if fmt == "json":
         click.echo(json.dumps({"alerts": found}, ensure_ascii=False, indent=1))
         return
@@ -69,12 +71,12 @@ def ack(ctx: click.Context, alert_id: str, author: str) -> None:
 
 @alerts.command()
 @click.option("--institution", default=None, help="Silence this institution id.")
-@click.option("--region", default=None, help="Silence this region code.")
+@click.option("--region", type=REGION, default=None, help="Silence this ISO 3166-2:UA region, e.g. UA-63.")
 @click.option("--all", "everything", is_flag=True, help="Silence every alert.")
 @click.option("--for", "duration", default=None, help="Length, e.g. 90m, 4h, 2d, 1w.")
 @click.option("--until", default=None, help="End time, ISO 8601 (e.g. 2026-03-02T18:00+02:00).")
-@click.option("--author", required=True)
-@click.option("--reason", required=True)
+@click.option("--author", required=True, help="Who sets the silence (name or team).")
+@click.option("--reason", required=True, help="Why, e.g. \"planned outage\".")
 @click.pass_context
 def silence(ctx: click.Context, institution: str | None, region: str | None, everything: bool,
             duration: str | None, until: str | None, author: str, reason: str) -> None:
@@ -101,7 +103,12 @@ def silence(ctx: click.Context, institution: str | None, region: str | None, eve
         if ends.tzinfo is None:
             raise SilenceError("--until needs a UTC offset, e.g. 2026-03-02T18:00+02:00")
     value = institution or region or ""
-    made = with_conn(open_home(ctx), lambda c: add_silence(
+    home = open_home(ctx)
+    if institution:
+        from monitor.queries import require_institution
+
+        require_institution(home, institution)  # a mistyped id would silence nothing
+    made = with_conn(home, lambda c: add_silence(
         c, chosen[0], value, starts_at=now, ends_at=ends, author=author, reason=reason, now=now))
     click.echo(f"silence {made['id']}: {made['target']} {made['value']} until {made['ends_at']}")
 

@@ -44,9 +44,12 @@ def import_(ctx: click.Context, file: str) -> None:
 
 
 @click.command()
+@click.option("--home", "demo_home", type=click.Path(), default=None, metavar="DIR",
+              help="Home to fill (same as `monitor --home DIR demo`).")
 @click.pass_context
-def demo(ctx: click.Context) -> None:
-    """Run the whole job on the bundled fixtures (into --home, else a new temporary home)."""
+def demo(ctx: click.Context, demo_home: str | None) -> None:
+    """Run the whole job on the bundled fixtures (into --home, else $MONITOR_HOME, else a new
+    temporary home) and print a summary."""
     import datetime
     import os
     import tempfile
@@ -54,7 +57,7 @@ def demo(ctx: click.Context) -> None:
     from monitor.demo import run_demo
     from monitor.home import Home
 
-    chosen = ctx.find_root().obj
+    chosen = demo_home or ctx.find_root().obj
     if chosen is None and not os.environ.get("MONITOR_HOME"):
         chosen = tempfile.mkdtemp(prefix="monitor-demo-")
     summary = run_demo(Home.open(chosen), now=datetime.datetime.now(datetime.timezone.utc))

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from monitor.commands import DAY, open_home
+from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home
 from monitor.errors import EXIT_REJECTED
 
 _FORMAT = click.Choice(["table", "csv", "json"])
@@ -42,30 +42,32 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], institution: str | None, 
 
 
 @click.command()
-@click.option("--from", "start", type=DAY, help="First date (YYYY-MM-DD).")
-@click.option("--to", "end", type=DAY, help="Last date (YYYY-MM-DD).")
+@click.option("--from", "start", type=DAY, help="First date, inclusive.")
+@click.option("--to", "end", type=DAY, help="Last date, inclusive.")
 @click.option("--institution", help="Only this institution id.")
-@click.option("--region", help="Only institutions of this ISO 3166-2:UA region, e.g. UA-63.")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--region", type=REGION, help="Only institutions of this ISO 3166-2:UA region, e.g. UA-63.")
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True, help=FORMAT_HELP)
 @click.pass_context
 def daily(ctx: click.Context, start, end, institution, region, fmt: str) -> None:
-    """Daily metrics per institution, covered days only."""
+    """Daily metrics per institution, covered days only, by institution_id then date."""
     from monitor.queries import daily_rows, render
 
-    home = open_home(ctx)
+    check_range(start, end)
+    home = open_home(ctx, existing=True)
     frame = daily_rows(home, start, end, institution, region)
-    click.echo(render(frame, fmt, json_key="daily"), nl=fmt == "table")
+    # CSV ends with its own newline; JSON and the table get one.
+    click.echo(render(frame, fmt, json_key="daily"), nl=fmt != "csv")
 
 
 @click.command()
 @click.argument("query")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True, help=FORMAT_HELP)
 @click.pass_context
 def sql(ctx: click.Context, query: str, fmt: str) -> None:
-    """Run SQL over the tables daily, institutions and coverage."""
+    """Run a read-only SQL query (SELECT) over the tables daily, institutions and coverage."""
     from monitor.queries import render, run_sql
 
-    click.echo(render(run_sql(open_home(ctx), query), fmt), nl=fmt == "table")
+    click.echo(render(run_sql(open_home(ctx, existing=True), query), fmt), nl=fmt != "csv")
 
 
 commands = [ingest, daily, sql]

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from monitor.commands import DAY, open_home
+from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 _SCOPE = click.Choice(["institution", "region", "platform"])
@@ -15,7 +15,7 @@ _TABLE = ["id", "scope", "institution_id", "region", "start", "detected_on", "en
 
 
 @click.command()
-@click.option("--as-of", "as_of", type=DAY, help="Detect with the data up to this day.")
+@click.option("--as-of", "as_of", type=DAY, help="Detect with the data up to this day (default: the last day with data).")
 @click.option("--from", "start", type=DAY, help="Replay day by day from this day ...")
 @click.option("--to", "end", type=DAY, help="... to this day (inclusive).")
 @click.option("--fail-on-new", is_flag=True, help="Exit 1 when new episodes were found (for cron).")
@@ -29,8 +29,15 @@ def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
 
     if (start is None) != (end is None):
         raise QueryError("--from and --to go together; give both, or --as-of")
-    summary = run(open_home(ctx), as_of=as_of, start=start, end=end,
-                  now=dt.datetime.now(dt.UTC))
+    home = open_home(ctx)
+    now = dt.datetime.now(dt.UTC)
+    # No export can vouch for a day that has not come yet: detecting "as of" one would store
+    # platform episodes (missing data) that a later run up to today never takes back.
+    today = now.astimezone(home.settings.timezone).date()
+    for name, day in (("--as-of", as_of), ("--to", end)):
+        if day is not None and day > today:
+            raise QueryError(f"{name} {day} is in the future (today is {today}); give a day up to today")
+    summary = run(home, as_of=as_of, start=start, end=end, now=now)
     for day, ids in sorted(summary.new_by_day.items()):
         click.echo(f"{day}: {len(ids)} new: {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}")
     click.echo(repr(summary))
@@ -42,9 +49,9 @@ def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
 @click.option("--from", "start", type=DAY, help="Episodes still going on or after this day.")
 @click.option("--to", "end", type=DAY, help="Episodes that started on or before this day.")
 @click.option("--scope", type=_SCOPE, help="Only this scope.")
-@click.option("--region", help="Only this ISO 3166-2:UA region, e.g. UA-63.")
+@click.option("--region", type=REGION, help="Only this ISO 3166-2:UA region, e.g. UA-63.")
 @click.option("--open", "open_only", is_flag=True, help="Only episodes still open.")
-@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True)
+@click.option("--format", "fmt", type=_FORMAT, default="table", show_default=True, help=FORMAT_HELP)
 @click.pass_context
 def anomalies(ctx: click.Context, start, end, scope, region, open_only: bool, fmt: str) -> None:
     """List stored episodes (every one unless filtered)."""
@@ -52,9 +59,10 @@ def anomalies(ctx: click.Context, start, end, scope, region, open_only: bool, fm
     from monitor.detection import list_episodes
     from monitor.queries import render
 
-    frame = list_episodes(open_home(ctx), start, end, scope, region, open_only)
+    check_range(start, end)
+    frame = list_episodes(open_home(ctx, existing=True), start, end, scope, region, open_only)
     frame = frame.select(_TABLE) if fmt == "table" else frame.select(list(EPISODES))
-    click.echo(render(frame, fmt, json_key="episodes"), nl=fmt == "table")
+    click.echo(render(frame, fmt, json_key="episodes"), nl=fmt != "csv")
 
 
 def _print_view(view) -> None:
@@ -82,7 +90,7 @@ def institution(ctx: click.Context, institution_id: str) -> None:
     """One institution: weekly activity against expected, its episodes and why."""
     from monitor.detection import institution_view
 
-    _print_view(institution_view(open_home(ctx), institution_id))
+    _print_view(institution_view(open_home(ctx, existing=True), institution_id))
 
 
 @click.command()
@@ -92,7 +100,7 @@ def region(ctx: click.Context, code: str) -> None:
     """One region: weekly activity against expected, its episodes and why."""
     from monitor.detection import region_view
 
-    _print_view(region_view(open_home(ctx), code))
+    _print_view(region_view(open_home(ctx, existing=True), code))
 
 
 @click.command()
