@@ -5,7 +5,7 @@ strict UTF-8, then cp1251; binary junk is refused."""
 from __future__ import annotations
 
 import codecs
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 HEAD_BYTES = 64 * 1024
@@ -25,6 +25,12 @@ class Head:
     encoding: str  # a Python codec name
     text: str  # decoded head; may end in the middle of a line
     complete: bool  # the head is the whole file
+
+    @property
+    def lone_cr(self) -> bool:
+        """Lines end in a bare carriage return (Excel for Mac's "CSV (Macintosh)"), which
+        neither polars nor a line split on newlines reads as line ends."""
+        return "\n" not in self.text and "\r" in self.text
 
 
 def read_head(path: Path) -> Head:
@@ -76,9 +82,10 @@ def _binary(text: str) -> bool:
 
 
 def utf8_copy(head: Head, workdir: Path) -> Path:
-    """A UTF-8 path with the file's content: the file itself when it is plain UTF-8 (a BOM
-    is fine for polars), otherwise a transcoded copy in `workdir`, streamed in chunks."""
-    if head.encoding in ("utf-8", "utf-8-sig"):
+    """A UTF-8 path with the file's content and newline line ends: the file itself when it
+    is plain UTF-8 (a BOM is fine for polars), otherwise a copy in `workdir`, streamed in
+    chunks."""
+    if head.encoding in ("utf-8", "utf-8-sig") and not head.lone_cr:
         return head.path
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / f"{head.path.name}.utf8"
@@ -87,19 +94,54 @@ def utf8_copy(head: Head, workdir: Path) -> Path:
     with open(head.path, "rb") as src, open(target, "w", encoding="utf-8", newline="") as dst:
         while chunk := src.read(_CHUNK):
             try:
-                dst.write(decoder.decode(chunk))
+                text = decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 raise NotText(f"undecodable bytes at offset {offset + exc.start}") from None
+            dst.write(text.replace("\r", "\n") if head.lone_cr else text)
             offset += len(chunk)
         dst.write(decoder.decode(b"", final=True))
     return target
 
 
-def read_text(head: Head) -> str:
-    """The whole file as text (for small formats)."""
-    if head.complete:
-        return head.text
+def whole_file(head: Head) -> Head:
+    """`head`, with the encoding of the whole file, for a file whose head read as UTF-8 but
+    whose later bytes did not (polars or a full decode refused them). An Excel re-save in
+    cp1251 whose first 64 KiB happen to be ASCII is cp1251; a file cut in the middle of a
+    character, or mixing encodings, is not text."""
+    if head.complete or head.encoding not in ("utf-8", "utf-8-sig"):
+        return head
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    offset = 0
+    with open(head.path, "rb") as src:
+        while chunk := src.read(_CHUNK):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                if head.encoding == "utf-8" and head.text.isascii():
+                    return replace(head, encoding="cp1251")
+                raise NotText(f"undecodable bytes at offset {offset + exc.start}") from None
+            offset += len(chunk)
     try:
-        return head.path.read_bytes().decode(head.encoding)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise NotText("the file ends in the middle of a character; the download looks cut short, "
+                      "export it again") from None
+    return head
+
+
+def read_text(head: Head) -> str:
+    """The whole file as text (for small formats), with newline line ends."""
+    text = head.text if head.complete else _decode_all(head)
+    return text.replace("\r", "\n") if head.lone_cr else text
+
+
+def _decode_all(head: Head) -> str:
+    raw = head.path.read_bytes()
+    try:
+        return raw.decode(head.encoding)
+    except UnicodeDecodeError:
+        head = whole_file(head)  # raises NotText, or names the encoding that fits
+    try:
+        return raw.decode(head.encoding)
     except UnicodeDecodeError as exc:
         raise NotText(f"undecodable bytes at offset {exc.start}") from None

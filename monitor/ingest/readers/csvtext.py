@@ -18,8 +18,13 @@ _HEADER_MAX = 8192
 
 
 def header_line(text: str) -> str:
-    """The first line of `text`, at most _HEADER_MAX characters."""
-    return text[:_HEADER_MAX].partition("\n")[0].rstrip("\r")
+    """The first line of `text`, at most _HEADER_MAX characters. Lines end in a bare
+    carriage return only in text without newlines (Excel for Mac); elsewhere a bare one is
+    inside the line, which then reads as no CSV row (split_row)."""
+    head = text[:_HEADER_MAX]
+    if "\n" not in head:
+        return head.partition("\r")[0]
+    return head.partition("\n")[0].rstrip("\r")
 
 
 def delimiter_of(header_line: str) -> str:

@@ -2,17 +2,20 @@
 
     institution_id,date,meetings,participants,meeting_minutes[,active_hosts][,platform]
 
-Counts are whole numbers >= 0 (`active_hosts` may be empty: the source has no hosts); dates
-are YYYY-MM-DD (or DD.MM.YYYY after an Excel re-save under a Ukrainian locale); `platform`
-defaults to "other" and must be the same on every row. The file vouches for the dates it
+Columns are found by name, in any order. Counts are whole numbers >= 0 (`active_hosts` may
+be empty: the source has no hosts); dates are YYYY-MM-DD (or DD.MM.YYYY after an Excel
+re-save under a Ukrainian locale); `platform` defaults to "other" and must be the same on
+every row. The file vouches for the dates it
 lists, for the institutions it lists. Errors name the line.
 """
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 
-from monitor.ingest.decode import Head, utf8_copy
+from monitor.ingest.decode import Head, utf8_copy, whole_file
 from monitor.ingest.readers.base import (
     Coverage,
     FormatError,
@@ -26,12 +29,13 @@ from monitor.schema import REPORTED_DAILY, conform
 REQUIRED = ("institution_id", "date", "meetings", "participants", "meeting_minutes")
 OPTIONAL = ("active_hosts", "platform")
 DEFAULT_PLATFORM = "other"
-_WHOLE = r"^\d+$"
+_WHOLE = r"^[0-9]+$"  # ASCII digits: \d also takes full-width and other scripts' digits
 
 
 def sniff(head: Head) -> bool:
     header, _ = header_of(head.text[:4096])  # a header line is short; JSON is one long line
-    return tuple(header[: len(REQUIRED)]) == REQUIRED
+    # Columns are found by name, so any order is this format (a re-sorted spreadsheet).
+    return set(REQUIRED) <= set(header)
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -50,30 +54,13 @@ def _columns(header: list[str]) -> dict[str, int]:
 def read(source: Source) -> ReadResult:
     header, delimiter = header_of(source.head.text)
     cols = _columns(header)
-    path = utf8_copy(source.head, source.workdir)
-
-    def cell(name: str) -> pl.Expr:
-        if name not in cols:
-            return pl.lit("", pl.String)
-        return pl.col(f"c{cols[name]}").str.strip_chars().fill_null("")
-
-    rows = (
-        scan_positional(path, delimiter, len(header))
-        .with_row_index("line", offset=2)
-        .select(
-            "line",
-            *(cell(name).alias(name) for name in REQUIRED + OPTIONAL),
-        )
-        .filter(pl.any_horizontal(pl.col(*REQUIRED, *OPTIONAL) != ""))  # blank / all-delimiter rows
-        .with_columns(
-            pl.coalesce(
-                pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True),
-                pl.col("date").str.strptime(pl.Date, "%d.%m.%Y", strict=False, exact=True),
-            ).alias("day"),
-            pl.col("platform").str.to_lowercase().replace("", DEFAULT_PLATFORM),
-        )
-        .collect()
-    )
+    try:
+        rows = _rows(source, cols, delimiter, len(header))
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc):
+            raise
+        # The head was UTF-8 but later bytes are not: read again in the whole file's encoding.
+        rows = _rows(dataclasses.replace(source, head=whole_file(source.head)), cols, delimiter, len(header))
     if rows.is_empty():
         raise FormatError("no rows under the header")
     checks = [(pl.col("institution_id") == "", "empty institution_id"),
@@ -110,6 +97,33 @@ def read(source: Source) -> ReadResult:
             institutions=tuple(sorted(reported["institution_id"].unique().to_list())),
         ),
         reported=conform(reported, REPORTED_DAILY),
+    )
+
+
+def _rows(source: Source, cols: dict[str, int], delimiter: str, width: int) -> pl.DataFrame:
+    path = utf8_copy(source.head, source.workdir)
+
+    def cell(name: str) -> pl.Expr:
+        if name not in cols:
+            return pl.lit("", pl.String)
+        return pl.col(f"c{cols[name]}").str.strip_chars().fill_null("")
+
+    return (
+        scan_positional(path, delimiter, width)
+        .with_row_index("line", offset=2)
+        .select(
+            "line",
+            *(cell(name).alias(name) for name in REQUIRED + OPTIONAL),
+        )
+        .filter(pl.any_horizontal(pl.col(*REQUIRED, *OPTIONAL) != ""))  # blank / all-delimiter rows
+        .with_columns(
+            pl.coalesce(
+                pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False, exact=True),
+                pl.col("date").str.strptime(pl.Date, "%d.%m.%Y", strict=False, exact=True),
+            ).alias("day"),
+            pl.col("platform").str.to_lowercase().replace("", DEFAULT_PLATFORM),
+        )
+        .collect()
     )
 
 

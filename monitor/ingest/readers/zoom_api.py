@@ -164,20 +164,23 @@ def read_meetings(source: Source) -> ReadResult:
         email = "user_email"
         minutes = ((pl.col("end_utc") - pl.col("start_utc")).dt.total_seconds() / 60).ceil()
         participant_minutes = text["total_minutes"].cast(pl.Int64, strict=False)
-    frame = rows.with_columns(
-        _utc("start_time", plain).alias("start_utc"), _utc("end_time", plain).alias("end_utc"),
-        pl.col(count_col).str.strip_chars().fill_null("").alias("count_text"),
-    ).with_columns(
-        pl.lit("zoom").alias("platform"),
-        pl.col("uuid").str.strip_chars().alias("instance_key"),
-        pl.col("id").str.strip_chars().alias("series_key"),
-        pl.col(email).alias("host_email"),
-        pl.col("dept").str.strip_chars().replace("", None).alias("department"),
-        pl.lit(None, pl.String).alias("zoom_group"),
-        minutes.alias("minutes"),
-        count.cast(pl.Int64, strict=False).alias("participants"),
-        participant_minutes.alias("participant_minutes"),
-    )
+
+    def meetings(fast: bool) -> pl.LazyFrame:
+        return rows.with_columns(
+            _utc("start_time", fast).alias("start_utc"), _utc("end_time", fast).alias("end_utc"),
+            pl.col(count_col).str.strip_chars().fill_null("").alias("count_text"),
+        ).with_columns(
+            pl.lit("zoom").alias("platform"),
+            pl.col("uuid").str.strip_chars().alias("instance_key"),
+            pl.col("id").str.strip_chars().alias("series_key"),
+            pl.col(email).alias("host_email"),
+            pl.col("dept").str.strip_chars().replace("", None).alias("department"),
+            pl.lit(None, pl.String).alias("zoom_group"),
+            minutes.alias("minutes"),
+            count.cast(pl.Int64, strict=False).alias("participants"),
+            participant_minutes.alias("participant_minutes"),
+        )
+
     checks = [
         (pl.col("instance_key").fill_null("") == "", "no uuid"),
         (~pl.col("series_key").fill_null("").str.contains(_WHOLE), "'id' is not a meeting number"),
@@ -199,7 +202,14 @@ def read_meetings(source: Source) -> ReadResult:
         (pl.col("minutes") > 2**31 - 1, "meeting is impossibly long"),
     ]
     output = [pl.col(name).cast(dtype).alias(name) for name, dtype in READER_MEETINGS.items()]
-    frame = _collect_checked(frame, output, checks)
+    try:
+        frame = _collect_checked(meetings(plain), output, checks)
+    except FormatError:
+        if not plain:
+            raise
+        # A time on the page is not in Zoom's plain form (a fraction, an offset) although
+        # one is: the page is read again with the general parse, whose result or error stands.
+        frame = _collect_checked(meetings(False), output, checks)
     return ReadResult(
         format="zoom-api-dashboard-meetings" if dashboard else "zoom-api-report-meetings",
         coverage=Coverage("zoom", "meetings", coverage, scope="all"),

@@ -10,13 +10,14 @@ the one after it the participant's.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import re
 
 import polars as pl
 
-from monitor.ingest.decode import Head, utf8_copy
+from monitor.ingest.decode import Head, utf8_copy, whole_file
 from monitor.ingest.readers.base import (
     Coverage,
     FormatError,
@@ -47,6 +48,22 @@ def sniff(head: Head) -> bool:
 
 def read(source: Source) -> ReadResult:
     header, delimiter = header_of(source.head.text)
+    try:
+        frame = _read_file(source, header, delimiter)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc):
+            raise
+        # The head was UTF-8 but later bytes are not: read again in the whole file's encoding.
+        source = dataclasses.replace(source, head=whole_file(source.head))
+        frame = _read_file(source, header, delimiter)
+    return ReadResult(
+        format="zoom-meeting-history",
+        coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),
+        meetings=frame,
+    )
+
+
+def _read_file(source: Source, header: list[str], delimiter: str) -> pl.DataFrame:
     path = utf8_copy(source.head, source.workdir)
     try:
         frame = _read_meetings(source, path, header, delimiter, careful=False)
@@ -57,11 +74,7 @@ def read(source: Source) -> ReadResult:
         # needed to name the line of a fault or when cells are padded with spaces: such a
         # file is read again, carefully, and that read's result (or error) stands.
         frame = _read_meetings(source, path, header, delimiter, careful=True)
-    return ReadResult(
-        format="zoom-meeting-history",
-        coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),
-        meetings=frame,
-    )
+    return frame
 
 
 def _read_meetings(source: Source, path, header: list[str], delimiter: str,
