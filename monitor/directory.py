@@ -44,28 +44,40 @@ def _split(value: str) -> list[str]:
 
 
 def parse_directory(path: Path) -> list[Institution]:
-    """Read and check a directory CSV; any problem raises DirectoryError naming the row."""
+    """Read and check a directory CSV; any problem raises DirectoryError naming the line."""
+    text = _read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records: list[tuple[int, list[str]]] = []  # (line the record starts on, cells)
+    start = 1
     try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise DirectoryError(f"{path}: no such file; give the path of the directory CSV") from None
-    except UnicodeDecodeError:
-        raise DirectoryError(f"{path}: not UTF-8 text; save the directory as UTF-8 CSV") from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in reader.fieldnames or []]
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        raise DirectoryError(
-            f"{path}: missing column '{missing[0]}'; the header must name {', '.join(COLUMNS)}"
-        )
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        raise DirectoryError(f"{path}: unknown column '{unknown[0]}'; allowed: {', '.join(COLUMNS)}")
-    reader.fieldnames = header
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise DirectoryError(_malformed(path, text, start, reader.line_num, exc)) from None
+    if not records:
+        raise DirectoryError(f"{path}: the file is empty; put the header ({', '.join(COLUMNS)}) "
+                             "on line 1 and one institution per line below it")
+    header = _check_header(path, [h.strip() for h in records[0][1]])
     rows: list[Institution] = []
-    for line, raw in enumerate(reader, start=2):
-        values = {k: (raw.get(k) or "").strip() for k in COLUMNS}
+    first_line: dict[str, int] = {}
+    for line, cells in records[1:]:
+        if not cells:  # a blank line
+            continue
         where = f"{path} line {line}"
+        if any("\n" in c or "\r" in c for c in cells):
+            raise DirectoryError(
+                f"{where}: malformed CSV, a quoted cell opens on this line and runs on to line "
+                f"{line + len(_lines(''.join(cells))) - 1}; close its quote on the same line "
+                "(no directory cell holds a line break)"
+            )
+        if len(cells) != len(header):
+            raise DirectoryError(
+                f"{where}: malformed CSV, {len(cells)} cells but the header has {len(header)}; "
+                "give every row one cell per column (empty cells are fine) and quote cells "
+                "that contain commas"
+            )
+        values = dict.fromkeys(COLUMNS, "") | {k: v.strip() for k, v in zip(header, cells)}
         for column in REQUIRED:
             if not values[column]:
                 raise DirectoryError(f"{where}: empty {column}; every institution needs one")
@@ -78,18 +90,104 @@ def parse_directory(path: Path) -> list[Institution]:
             raise DirectoryError(
                 f"{where}: unknown kind '{values['kind']}'; use one of {', '.join(KINDS)}"
             )
+        if (seen := first_line.setdefault(values["institution_id"], line)) != line:
+            raise DirectoryError(
+                f"{where}: duplicate institution_id '{values['institution_id']}' (also on line "
+                f"{seen}); ids must be unique"
+            )
         values["email_domains"] = ";".join(_split(values["email_domains"]))
         rows.append(Institution(**values))
     if not rows:
         raise DirectoryError(f"{path}: no institutions in the file; add rows under the header")
-    seen: set[str] = set()
-    for inst in rows:
-        if inst.institution_id in seen:
-            raise DirectoryError(
-                f"{path}: duplicate institution_id '{inst.institution_id}'; ids must be unique"
-            )
-        seen.add(inst.institution_id)
     return rows
+
+
+def _read_text(path: Path) -> str:
+    """The file as text; encodings and bytes that cannot be CSV text are errors with a line."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise DirectoryError(f"{path}: no such file; give the path of the directory CSV") from None
+    except IsADirectoryError:
+        raise DirectoryError(
+            f"{path}: is a directory; give the path of the directory CSV"
+        ) from None
+    except OSError as exc:
+        raise DirectoryError(f"{path}: cannot be read ({exc.strerror}); check the path and its "
+                             "permissions") from None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DirectoryError(f"{path} line 1: UTF-16 text, not UTF-8; save the directory as "
+                             "CSV UTF-8")
+    try:
+        text = data.decode("utf-8-sig")  # one leading byte-order mark is allowed
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DirectoryError(f"{path} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                             "save the directory as CSV UTF-8") from None
+    for char, what, fix in (
+        ("\0", "a NUL byte, so this is not CSV text (a spreadsheet or UTF-16 file?)",
+         "export the directory again as CSV UTF-8"),
+        ("\ufeff", "a byte-order mark (BOM) inside the file",
+         "files were probably joined: remove it, or join the files without their BOMs"),
+    ):
+        if (at := text.find(char)) >= 0:
+            raise DirectoryError(f"{path} line {len(_lines(text[:at] + '.'))}: {what}; {fix}")
+    return text
+
+
+def _check_header(path: Path, header: list[str]) -> list[str]:
+    where = f"{path} line 1"
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise DirectoryError(
+            f"{where}: missing column '{missing[0]}'; the header must name {', '.join(COLUMNS)}"
+        )
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        raise DirectoryError(f"{where}: unknown column '{unknown[0]}'; allowed: {', '.join(COLUMNS)}")
+    twice = [c for c in COLUMNS if header.count(c) > 1]
+    if twice:
+        raise DirectoryError(f"{where}: column '{twice[0]}' appears twice; keep one of them")
+    return header
+
+
+def _malformed(path: Path, text: str, start: int, failed: int, exc: csv.Error) -> str:
+    """The message for a record the csv module refused, naming the line its quote opens on."""
+    opened = _quote_line(text, start, failed)
+    if opened is None:
+        return f"{path} line {start}: malformed CSV ({exc}); fix the line or export the file again"
+    if opened == failed and "expected after" in str(exc):
+        return (f"{path} line {opened}: malformed CSV, text after the closing quote of a cell; "
+                'quote the whole cell and double quotes inside it ("")')
+    return (f"{path} line {opened}: malformed CSV, unclosed quote (a quoted cell opens here and "
+            'never ends); close the quote, or double quotes inside a quoted cell ("")')
+
+
+def _lines(text: str) -> list[str]:
+    """Lines as the csv reader counts them (\n, \r\n or a lone \r ends one)."""
+    return io.StringIO(text, newline="").readlines()
+
+
+def _quote_line(text: str, start: int, failed: int) -> int | None:
+    """The line on which the quoted cell that broke the record from line `start` to `failed`
+    opens: the CSV quoting rules, walked over that record only (an error path)."""
+    rest = "".join(_lines(text)[start - 1:failed])
+    line, opened, quoted, field_start, i = start, None, False, True, 0
+    while i < len(rest):
+        char = rest[i]
+        if quoted:
+            if char == '"' and rest[i + 1:i + 2] == '"':
+                i += 1  # an escaped quote
+            elif char == '"':
+                quoted = False
+                if rest[i + 1:i + 2] not in (",", "\r", "\n", ""):
+                    return opened  # text after the closing quote
+        elif char == '"' and field_start:
+            quoted, opened = True, line
+        field_start = not quoted and char in ",\r\n"
+        line += char == "\n" or (char == "\r" and rest[i + 1:i + 2] != "\n")
+        i += 1
+    return opened if quoted else None
 
 
 def import_directory(conn: sqlite3.Connection, path: Path) -> tuple[int, int]:

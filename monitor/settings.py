@@ -9,6 +9,7 @@ of the wrong type are errors. Secrets never live here: they come from the enviro
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -121,9 +122,16 @@ class ReportSettings:
     def __post_init__(self) -> None:
         from monitor.regions import REGIONS
 
-        languages = [self.language, *self.recipient_languages.values()]
-        if bad := [lang for lang in languages if lang not in ("uk", "en")]:
-            raise ConfigError(f"[report]: unknown language '{bad[0]}'; use uk or en")
+        if self.language not in ("uk", "en"):
+            raise ConfigError(
+                f"[report] language: unknown language '{self.language}'; use uk or en"
+            )
+        for address, lang in self.recipient_languages.items():
+            if lang not in ("uk", "en"):
+                raise ConfigError(
+                    f"[report] recipient_languages: unknown language '{lang}' for {address}; "
+                    "use uk or en"
+                )
         if bad := [code for code in self.region_recipients if code not in REGIONS]:
             raise ConfigError(
                 f"[report] region_recipients: unknown region code '{bad[0]}'; use ISO 3166-2:UA "
@@ -179,40 +187,69 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix the file or delete it") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise ConfigError(
+            f"{path} cannot be read ({exc.strerror}); make it a readable file or delete it"
+        ) from None
     return settings_from_mapping(raw, path)
 
 
 def settings_from_mapping(raw: dict[str, Any], path: Path | str = "monitor.toml") -> Settings:
-    unknown = sorted(set(raw) - set(SECTIONS))
-    if unknown:
-        raise ConfigError(
-            f"{path}: unknown section [{unknown[0]}]; known sections: {', '.join(SECTIONS)}"
-        )
+    if unknown := sorted(set(raw) - set(SECTIONS)):
+        raise ConfigError(_outside_sections(path, unknown[0], raw[unknown[0]]))
     sections = {}
     for name, cls in SECTIONS.items():
         values = raw.get(name, {})
         if not isinstance(values, dict):
-            raise ConfigError(f"{path}: [{name}] must be a table; see `monitor init`")
+            raise ConfigError(
+                f"{path}: '{name}' is set as a key, but it is a section; put its settings "
+                f"under the header [{name}] (see `monitor init`)"
+            )
         sections[name] = _build_section(cls, values, path, name)
     settings = Settings(**sections)
     _validate(settings, path)
     return settings
 
 
+def _outside_sections(path: Path | str, name: str, value: Any) -> str:
+    """The top level of monitor.toml holds sections only: a stray table or a stray key."""
+    sections = ", ".join(f"[{s}]" for s in SECTIONS)
+    if isinstance(value, dict):
+        guess = _guess(name, SECTIONS, "[{}]")
+        return f"{path}: unknown section [{name}]; use one of {sections}{guess}"
+    if owners := [f"[{s}]" for s, cls in SECTIONS.items() if name in get_type_hints(cls)]:
+        return (f"{path}: '{name}' is a key outside any section; move it under "
+                f"{' or '.join(owners)} (a key belongs to the section header above it)")
+    return (f"{path}: '{name}' is a key outside any section, and no section has it; delete it, "
+            f"and put settings under one of the sections {sections}")
+
+
+def _guess(name: str, known, form: str) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {form.format(close[0])}?)" if close else ""
+
+
 def _build_section(cls: type, values: dict[str, Any], path: Path | str, name: str) -> Any:
     where = f"{path} [{name}]"
     hints = get_type_hints(cls)
-    unknown = sorted(set(values) - set(hints))
-    if unknown:
+    if unknown := sorted(set(values) - set(hints)):
         raise ConfigError(
-            f"{where}: unknown key '{unknown[0]}'; known keys: {', '.join(hints)}"
+            f"{where}: unknown key '{unknown[0]}'; use one of the keys of [{name}]: "
+            f"{', '.join(hints)}{_guess(unknown[0], hints, repr('{}'))}"
         )
+    defaults = {f.name: _default(f) for f in dataclasses.fields(cls)}
     for key, value in values.items():
         if not _has_type(value, hints[key]):
+            example = (f"write e.g. {key} = {_toml_value(defaults[key])} (the default)"
+                       if defaults[key] not in ("", [], {}) else
+                       f"see [{name}] {key} in docs/configuration.md")
             raise ConfigError(
-                f"{where}: '{key}' must be {_type_name(hints[key])}, not {value!r}"
+                f"{where}: '{key}' must be {_type_name(hints[key])}, not "
+                f"{_toml_value(value)}; {example}"
             )
     try:
         return cls(**values)
@@ -240,12 +277,19 @@ def _has_type(value: Any, hint: Any) -> bool:
 def _type_name(hint: Any) -> str:
     origin = get_origin(hint)
     if origin is list:
-        return f"a list of {_type_name(get_args(hint)[0])}"
+        return f"a list of {_plural(get_args(hint)[0])}"
     if origin is dict:
-        return "a table"
+        return f"a table of {_plural(get_args(hint)[1])}"
     return {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
         hint, str(hint)
     )
+
+
+def _plural(hint: Any) -> str:
+    if get_origin(hint) in (list, dict):
+        return _type_name(hint).replace("a list", "lists", 1).replace("a table", "tables", 1)
+    names = {str: "strings", int: "integers", float: "numbers", bool: "booleans"}
+    return names.get(hint, str(hint))
 
 
 def _validate(settings: Settings, path: Path | str) -> None:
@@ -258,10 +302,16 @@ def _validate(settings: Settings, path: Path | str) -> None:
         ) from None
     if settings.smtp.security not in ("none", "starttls", "ssl"):
         raise ConfigError(
-            f"{path} [smtp]: security must be none, starttls or ssl, not '{settings.smtp.security}'"
+            f"{path} [smtp]: security must be none, starttls or ssl, not "
+            f"'{settings.smtp.security}'; use starttls for port 587, ssl for 465, none for a "
+            "local relay"
         )
-    if settings.ingest.max_file_mb <= 0 or settings.ingest.max_json_mb <= 0:
-        raise ConfigError(f"{path} [ingest]: size limits must be positive")
+    for key in ("max_file_mb", "max_json_mb"):
+        if (value := getattr(settings.ingest, key)) <= 0:
+            raise ConfigError(
+                f"{path} [ingest]: {key} must be positive, not {value}; give a size in MiB, "
+                f"e.g. {key} = {getattr(IngestSettings(), key)} (the default)"
+            )
     from monitor.alerts.config import validate_alerting
 
     validate_alerting(settings, path)
@@ -277,7 +327,7 @@ def example_toml() -> str:
     for name, cls in SECTIONS.items():
         lines += ["", f"[{name}]"]
         for f in dataclasses.fields(cls):
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            default = _default(f)
             lines.append(f"# {f.metadata['doc']}")
             lines.append(f"# {f.name} = {_toml_value(default)}")
     return "\n".join(lines) + "\n"
@@ -289,10 +339,14 @@ def reference_markdown() -> str:
     for name, cls in SECTIONS.items():
         lines += [f"### [{name}]", "", "| key | default | meaning |", "|---|---|---|"]
         for f in dataclasses.fields(cls):
-            default = f.default if f.default is not dataclasses.MISSING else f.default_factory()
+            default = _default(f)
             lines.append(f"| `{f.name}` | `{_toml_value(default)}` | {f.metadata['doc']} |")
         lines.append("")
     return "\n".join(lines)
+
+
+def _default(f: dataclasses.Field) -> Any:
+    return f.default if f.default is not dataclasses.MISSING else f.default_factory()
 
 
 def documented_keys() -> list[str]:

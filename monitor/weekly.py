@@ -282,7 +282,21 @@ class WeeklyInputs:
     expectation: Expectation | None
 
 
-def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
+def _require_stored_days(conn, week: str, quality: Quality) -> None:
+    """A report of a week the store holds no day of (before the first export, or in the
+    future) would be all "n/a": say which days the store does hold instead."""
+    if quality.covered_days:
+        return
+    start, end = parse_week(week)
+    first, last = conn.execute("SELECT MIN(date), MAX(date) FROM covered_days").fetchone()
+    held = (f"the store holds days {first} to {last}; choose a week in that range, or ingest "
+            "that week's exports first" if first else
+            "the store holds no days yet; ingest exports first with `monitor ingest PATH`")
+    raise ReportError(f"no data for week {week} ({start} to {end}): {held}")
+
+
+def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False) -> WeeklyInputs:
+    """`require_data`: refuse a week without a single covered day (`_require_stored_days`)."""
     from monitor.detection import DETECTED_METRIC, detected_daily, list_episodes
     from monitor.directory import directory_frame
     from monitor.school_calendar import school_calendar
@@ -294,8 +308,11 @@ def load_weekly_inputs(home: "Home", week: str) -> WeeklyInputs:
         if directory.height == 0:
             raise ReportError("the institution directory is empty; run `monitor institutions import FILE.csv` first")
         quality = load_quality(home, conn, start, end)
+        if require_data:
+            _require_stored_days(conn, week, quality)
     # The index judges the metric detection judges, so the two never tell different stories.
-    # With no data at all the report still goes out: an empty week is news in itself.
+    # Sent by the schedule, a week without data still goes out: an empty week is news in
+    # itself. Asked for by hand (write_weekly), such a week is refused: it is most likely a typo.
     metric = DETECTED_METRIC
     daily = detected_daily(home, until=end)
     calendar = school_calendar(home.settings.calendar)
@@ -319,7 +336,8 @@ def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
     from reports.render import render_browser
 
     settings = home.settings.report
-    ctx = weekly_context(load_weekly_inputs(home, week), region, lang or settings.language)
+    inputs = load_weekly_inputs(home, week, require_data=True)
+    ctx = weekly_context(inputs, region, lang or settings.language)
     path = out or home.reports / report_filename(ctx)
     message = weekly_message(ctx, [], home.settings.smtp.from_address, now,
                              settings.email_episodes, settings.email_contacts)

@@ -168,3 +168,33 @@ def test_report_settings_are_checked(filled_home, monitor):
     assert ran.exit_code == 2
     assert ran.stderr == (f"Error: {filled_home / 'monitor.toml'}: [report] region_recipients: unknown region "
                           "code 'UA-99'; use ISO 3166-2:UA codes such as UA-63\n")
+
+
+@pytest.mark.parametrize(("week", "days"), [
+    ("2030-W01", "2029-12-31 to 2030-01-06"),  # in the future
+    ("2020-W53", "2020-12-28 to 2021-01-03"),  # before the first stored day
+])
+def test_report_weekly_refuses_a_week_without_data(filled_home, monitor, week, days):
+    ran = monitor("report", "weekly", "--week", week)
+    assert (ran.exit_code, ran.stdout) == (2, "")
+    assert ran.stderr == (f"Error: no data for week {week} ({days}): the store holds days 2026-07-27 "
+                          "to 2026-11-22; choose a week in that range, or ingest that week's exports first\n")
+    assert list((filled_home / "reports").iterdir()) == []
+
+
+def test_report_weekly_on_an_empty_store_says_to_ingest(home, monitor, directory_csv):
+    assert monitor("institutions", "import", str(directory_csv)).exit_code == 0
+    ran = monitor("report", "weekly", "--week", WEEK)
+    assert (ran.exit_code, ran.stderr) == (
+        2, "Error: no data for week 2026-W47 (2026-11-16 to 2026-11-22): the store holds no days "
+        "yet; ingest exports first with `monitor ingest PATH`\n")
+
+
+def test_report_weekly_renders_a_partly_covered_week(filled_home, monitor, tmp_path):
+    with sqlite3.connect(filled_home / "state.sqlite") as conn:
+        conn.execute("DELETE FROM covered_days WHERE date > '2026-11-16'")
+    out = tmp_path / "partial.html"
+    ran = monitor("report", "weekly", "--week", WEEK, "--lang", "en", "--out", str(out))
+    assert ran.exit_code == 0, ran.stderr
+    cells = quality_cells(out.read_text(encoding="utf-8"))
+    assert cells[1::2][3] == "1 / 7"  # covered days of the week
