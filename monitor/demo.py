@@ -60,7 +60,7 @@ def run_demo(home: Home, now: dt.datetime, fixtures: Path = FIXTURES) -> DemoSum
         )
     with connect(home.state_db) as conn:
         import_directory(conn, directory)
-    outcomes = ingest_paths(home, [exports])
+    outcomes = ingest_paths(home, [exports], today=now.astimezone(home.settings.timezone).date())
     daily = scan_daily(home).collect()  # the demo's few institutions
     if daily.is_empty():
         raise MonitorError("the demo exports produced no daily metrics; check fixtures/demo")

@@ -30,7 +30,8 @@ def ingest_inbox(root: str) -> str:
         return "files=0"
     from monitor.ingest.pipeline import ingest_paths
 
-    outcomes = ingest_paths(home, [home.inbox], move_originals=True)
+    today = _now().astimezone(home.settings.timezone).date()
+    outcomes = ingest_paths(home, [home.inbox], move_originals=True, today=today)
     statuses = ("ingested", "duplicate", "rejected")
     counts = {s: sum(o.status == s for o in outcomes) for s in statuses}
     return " ".join(f"{k}={v}" for k, v in counts.items())

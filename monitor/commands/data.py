@@ -19,6 +19,8 @@ _FORMAT = click.Choice(["table", "csv", "json"])
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[str, ...], institution: str | None, timezone: str | None) -> None:
     """Ingest export files or folders (recursively); bad files go to quarantine/."""
+    import datetime as dt
+
     from monitor.ingest.pipeline import expand_paths, ingest_paths
 
     home = open_home(ctx)
@@ -33,7 +35,9 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], institution: str | None, 
                 bar.render_finish()
             click.echo(line, err=outcome.status == "rejected")
 
-        outcomes = ingest_paths(home, files, institution=institution, timezone=timezone, on_outcome=report)
+        today = dt.datetime.now(dt.timezone.utc).astimezone(home.settings.timezone).date()
+        outcomes = ingest_paths(home, files, institution=institution, timezone=timezone,
+                                on_outcome=report, today=today)
     rejected = sum(o.status == "rejected" for o in outcomes)
     ingested = sum(o.status == "ingested" for o in outcomes)
     click.echo(f"{ingested} ingested, {sum(o.status == 'duplicate' for o in outcomes)} already stored, {rejected} rejected")

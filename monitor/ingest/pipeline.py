@@ -44,6 +44,9 @@ from monitor.state import connect, transaction
 from monitor.store import rebuild_dirty, sweep_orphans
 
 
+EARLIEST_DAY = dt.date(2000, 1, 1)  # long before any online learning this monitor follows
+
+
 @dataclass(frozen=True)
 class Outcome:
     path: Path
@@ -66,6 +69,7 @@ class _Context:
     local_timezone: str
     institution: str | None
     move_originals: bool
+    today: dt.date | None
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -95,7 +99,10 @@ def ingest_paths(
     timezone: str | None = None,
     move_originals: bool = False,
     on_outcome: Callable[[Outcome], None] | None = None,
+    today: dt.date | None = None,
 ) -> list[Outcome]:
+    """Ingest files and folders; one Outcome per file. `today` (the caller's clock, in the
+    home's time zone) rejects files dated after it; without it only the lower bound holds."""
     files = expand_paths(paths)
     settings = home.settings
     csv_timezone = timezone or settings.ingest.timezone
@@ -119,7 +126,7 @@ def ingest_paths(
             hosts=Hosts(Pseudonymiser(load_key(home.secret_key_file)), mapper),
             known=KnownMeetings(conn, settings.ingest.timezone),
             csv_timezone=csv_timezone, local_timezone=settings.ingest.timezone,
-            institution=institution, move_originals=move_originals,
+            institution=institution, move_originals=move_originals, today=today,
         )
         _ingest_all(ctx, files, on_outcome, outcomes)
         rebuild_dirty(home, conn)
@@ -134,9 +141,15 @@ def file_sha256(path: Path) -> str:
 @dataclass(frozen=True)
 class _Loaded:
     path: Path
-    sha: str
+    sha: str | None  # None: the file could not be read at all
     result: ReadResult | None
     rejected: RejectedFile | None
+
+
+def _unreadable(path: Path, exc: OSError) -> RejectedFile:
+    why = exc.strerror or type(exc).__name__
+    return RejectedFile(path, f"cannot read the file ({why}); check that it is still there and "
+                              "readable, then run the ingest again")
 
 
 def _load(ctx: _Context, path: Path) -> _Loaded:
@@ -145,11 +158,18 @@ def _load(ctx: _Context, path: Path) -> _Loaded:
     # is parsed before the ledger says it is a duplicate, which is rare and harmless.
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, path)
+        result, rejected = None, None
         try:
             result = _read(ctx, path)
         except RejectedFile as exc:
-            return _Loaded(path, hashing.result(), None, exc)
-        return _Loaded(path, hashing.result(), result, None)
+            rejected = exc
+        except OSError as exc:  # unreadable, or gone since the folder was listed
+            rejected = _unreadable(path, exc)
+        try:
+            sha = hashing.result()
+        except OSError as exc:
+            return _Loaded(path, None, None, _unreadable(path, exc))
+        return _Loaded(path, sha, result, rejected)
 
 
 def _ingest_all(ctx: _Context, files: list[Path], on_outcome: Callable[[Outcome], None] | None,
@@ -168,10 +188,10 @@ def _ingest_all(ctx: _Context, files: list[Path], on_outcome: Callable[[Outcome]
         loading = ahead.submit(_load, ctx, files[0]) if files else None
         for index in range(len(files)):
             assert loading is not None
-            loaded = loading.result()
-            if index + 1 < len(files):
-                loading = ahead.submit(_load, ctx, files[index + 1])
             try:
+                loaded = loading.result()
+                if index + 1 < len(files):
+                    loading = ahead.submit(_load, ctx, files[index + 1])
                 prepared = _prepare_loaded(ctx, loaded)
             finally:  # commit the previous file even when this one fails unexpectedly
                 if pending is not None:
@@ -207,6 +227,10 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
                 writer: ThreadPoolExecutor) -> Outcome | Callable[[], Outcome]:
     """The outcome, or for a file to store, a call that finishes its commit and returns it."""
     path, sha, result = loaded.path, loaded.sha, loaded.result
+    if sha is None:
+        # Nothing to quarantine or remember: a rerun once the file is readable ingests it.
+        assert prepared.rejected is not None
+        return Outcome(path, "rejected", f"{prepared.rejected.reason}; left where it is")
     seen = ctx.conn.execute(
         "SELECT file_name, ingested_at FROM ledger WHERE sha256 = ? AND status = 'ingested'", (sha,)
     ).fetchone()
@@ -279,7 +303,27 @@ def _read(ctx: _Context, path: Path) -> ReadResult:
             scratch.unlink(missing_ok=True)
 
 
+def _check_dates(ctx: _Context, path: Path, result: ReadResult) -> None:
+    """One mistyped date (9999-12-31, a year of 1900) would stretch coverage and every
+    replay of detection over centuries: such a file is refused as a whole."""
+    days = list(result.coverage.dates)
+    for frame, column in ((result.reported, "date"), (result.meetings, "start_utc")):
+        if frame is not None and not frame.is_empty():
+            days += [value if isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+                     else value.date() for value in (frame[column].min(), frame[column].max())]
+    if not days:
+        return
+    first, last = min(days), max(days)
+    if first < EARLIEST_DAY:
+        raise RejectedFile(path, f"a date in it is {first}, before {EARLIEST_DAY}; check the export's dates "
+                                 "(a typo, or days and months swapped)")
+    if ctx.today is not None and last > ctx.today + dt.timedelta(days=1):
+        raise RejectedFile(path, f"a date in it is {last}, after today ({ctx.today}); check the export's "
+                                 "dates (a typo, or days and months swapped)")
+
+
 def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    _check_dates(ctx, path, result)
     if result.reported is not None:
         reported = result.reported
         if ctx.institution is not None:
@@ -317,14 +361,17 @@ def _quarantine(ctx: _Context, path: Path, sha: str, reason: str) -> None:
     target = ctx.home.quarantine / path.name
     if target.exists() and file_sha256(target) != sha:
         target = ctx.home.quarantine / f"{sha[:12]}-{path.name}"
-    if ctx.move_originals:
-        shutil.move(str(path), target)
-    elif path.resolve() != target.resolve():
-        target.unlink(missing_ok=True)
-        try:  # a hard link costs no space, which matters for multi-gigabyte rejects
-            os.link(path, target)
-        except OSError:
-            shutil.copyfile(path, target)
+    try:
+        if ctx.move_originals:
+            shutil.move(str(path), target)
+        elif path.resolve() != target.resolve():
+            target.unlink(missing_ok=True)
+            try:  # a hard link costs no space, which matters for multi-gigabyte rejects
+                os.link(path, target)
+            except OSError:
+                shutil.copyfile(path, target)
+    except OSError as exc:  # gone or unreadable since it was hashed: the reason still says why
+        reason += f" (the file could not be kept in quarantine: {exc.strerror or exc})"
     target.with_name(target.name + ".reason").write_text(reason + "\n", encoding="utf-8")
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
     with transaction(ctx.conn):
