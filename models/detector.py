@@ -49,7 +49,10 @@ days, university sessions (calendar windows), break windows of a school with few
 and days before `min_history` judged days of history ("insufficient history" in
 `expected_frame()`).
 
-Region and platform attribution: see models/attribution.py. A day with no data at all, or
+Region and platform attribution: see models/attribution.py. Inside a break window a peer
+group speaks for its region once it has had its break, and before that on days it is plainly
+not on break (median up, at most `awake_share` of its weight near zero): a week of rolling
+blackouts in the first days of the winter window was otherwise judged by nobody. A day with no data at all, or
 with the national median ratio below `platform_ratio`, is a platform day: nobody is judged.
 """
 
@@ -99,6 +102,7 @@ class DropDetector:
         min_peers: int = 5,
         weight_cap: float = 20.0,
         platform_ratio: float = 0.4,
+        awake_share: float = 0.2,
         calendar: SchoolCalendar | None = None,
     ):
         self.metric = metric
@@ -123,6 +127,7 @@ class DropDetector:
         self.min_peers = min_peers
         self.weight_cap = weight_cap
         self.platform_ratio = platform_ratio
+        self.awake_share = awake_share
         self.calendar = calendar
 
     def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
@@ -190,7 +195,15 @@ class DropDetector:
             group_quiet = (c_group >= self.min_peers) & (m_group < self.quiet_peers)
             break_done = group_window & (break_done | (~group_quiet & (quiet_run >= 4)))
             quiet_run = np.where(group_quiet, quiet_run + 1, 0)
-            region_window = in_window & ~break_done[group]
+            # Before its break, a group inside the window still speaks for its region on days
+            # it is plainly not on break: its median is up and hardly any of its weight sits
+            # near zero (a break begins with many members at zero; a week of rolling blackouts
+            # leaves everybody at half).
+            near_zero_w = np.bincount(group, np.where(peer_ok & (clipped < self.break_level), w, 0.0), n_reg * 2)
+            group_w = np.bincount(group, np.where(peer_ok, w, 0.0), n_reg * 2)
+            awake = (group_window & ~break_done & (c_group >= self.min_peers)
+                     & (m_group >= self.quiet_peers) & (near_zero_w <= self.awake_share * group_w))
+            region_window = in_window & ~break_done[group] & ~awake[group]
             # Institutions outside break windows speak for regions and the nation: a break
             # is neither an outage nor a collapse of the feed.
             session = peer_ok & ~region_window
