@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 import polars as pl
 
@@ -70,7 +69,7 @@ def file_coverage(result: ReadResult, meetings: pl.DataFrame | None, institution
     return FileCoverage([(cov.platform, cov.level, d.isoformat()) for d in sorted(dates)], scope)
 
 
-def commit(conn: sqlite3.Connection, path: Path, sha: str, result: ReadResult, parts: list[tuple],
+def commit(conn: sqlite3.Connection, name: str, sha: str, result: ReadResult, parts: list[tuple],
            records: int, new_records: int, coverage: FileCoverage) -> None:
     months = {p[1] for p in parts} | {day[2][:7] for day in coverage.days}
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -79,7 +78,7 @@ def commit(conn: sqlite3.Connection, path: Path, sha: str, result: ReadResult, p
         conn.execute(
             "INSERT INTO ledger (sha256, file_name, format, status, records, new_records, ingested_at) "
             "VALUES (?, ?, ?, 'ingested', ?, ?, ?)",
-            (sha, path.name, result.format, records, new_records, now),
+            (sha, name, result.format, records, new_records, now),
         )
         conn.executemany(
             "INSERT OR REPLACE INTO parts (kind, month, path, sha256, rows) VALUES (?, ?, ?, ?, ?)", parts

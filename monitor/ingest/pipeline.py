@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import sqlite3
 import zoneinfo
@@ -254,7 +255,7 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
     writing = writer.submit(write_parts, ctx.home, kind, stored, sha)
 
     def finish() -> Outcome:
-        commit(ctx.conn, path, sha, result, writing.result(), len(records), len(stored),
+        commit(ctx.conn, stored_name(ctx, path), sha, result, writing.result(), len(records), len(stored),
                file_coverage(result, meetings, ctx.institution))
         dupes = len(records) - len(stored)
         note = f"{len(records)} meetings" if meetings is not None else f"{len(records)} daily rows"
@@ -303,6 +304,15 @@ def _read(ctx: _Context, path: Path) -> ReadResult:
             scratch.unlink(missing_ok=True)
 
 
+_ADDRESS = re.compile(r"[\w.%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def stored_name(ctx: _Context, path: Path) -> str:
+    """The file name as the store keeps it: an e-mail address in it (API pages are often
+    saved per user) becomes that host's pseudonym, since no address is kept at rest."""
+    return _ADDRESS.sub(lambda m: "host-" + ctx.hosts.pseudonymiser.one(m.group(0))[:12], path.name)
+
+
 def _check_dates(ctx: _Context, path: Path, result: ReadResult) -> None:
     """One mistyped date (9999-12-31, a year of 1900) would stretch coverage and every
     replay of detection over centuries: such a file is refused as a whole."""
@@ -341,7 +351,7 @@ def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFram
         institution = ctx.mapper.column_ids(frame["zoom_group"], frame["department"], hosts["domain_id"])
     frame = frame.with_columns(
         wall_clock(frame["start_utc"], ctx.local_timezone).dt.date().alias("local_date"),
-        pl.lit(path.name).alias("source_file"),
+        pl.lit(stored_name(ctx, path)).alias("source_file"),
         institution.alias("institution_id"),
         hosts["host_hash"],
     )
@@ -378,7 +388,7 @@ def _quarantine(ctx: _Context, path: Path, sha: str, reason: str) -> None:
         ctx.conn.execute(
             "INSERT OR REPLACE INTO ledger (sha256, file_name, status, reason, ingested_at) "
             "VALUES (?, ?, 'rejected', ?, ?)",
-            (sha, path.name, reason, now),
+            (sha, stored_name(ctx, path), reason, now),
         )
 
 

@@ -22,6 +22,7 @@ Export date ranges never span a day without data (the simulator's missing-export
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -74,6 +75,12 @@ def _chunks(runs, unit: str, overlap: int = 0) -> list[tuple[dt.date, dt.date]]:
                 start = nxt
             day = nxt
     return out
+
+
+def _user_key(email: str) -> str:
+    """A user's pages are named by an opaque key, as Zoom's user ids are: an address (or the
+    name in it) in a file name would be personal data in the ledger."""
+    return "user-" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:10]
 
 
 def _in(frame: pl.DataFrame, lo: dt.date, hi: dt.date) -> pl.DataFrame:
@@ -176,9 +183,7 @@ def write_exports(root: Path, meetings: pl.DataFrame, joins: pl.DataFrame,
         for (email,), part in _in(users, lo, hi).group_by("host_email", maintain_order=True):
             for n, page in enumerate(ejson.report_user_meetings(
                     part, lo, hi, page_size=mix.page_size, key=email, full=False), start=1):
-                # The whole address: two institutions may each have an o.kovalenko.
-                local = email.replace("@", "_at_").replace(".", "_")
-                out.put(f"zoom-api/report_users/{local}_{lo:%Y%m%d}_{hi:%Y%m%d}_p{n}.json",
+                out.put(f"zoom-api/report_users/{_user_key(email)}_{lo:%Y%m%d}_{hi:%Y%m%d}_p{n}.json",
                         page, "zoom-report-user-meetings")
     return out.files
 
@@ -293,10 +298,9 @@ def write_samples(root: Path | str) -> list[dict]:
                 f"zoom-participants-{form}", variant)
     for email, part in meetings.filter(pl.col("institution_id") == "UA46-U9003").group_by(
             "host_email", maintain_order=True):
-        local = email[0].split("@")[0].replace(".", "_")
         for n, page in enumerate(ejson.report_user_meetings(part, lo, hi, page_size=2,
                                                             key=email[0]), start=1):
-            out.put(f"zoom-api/report-users-meetings/{local}_{lo:%Y%m%d}_{hi:%Y%m%d}_p{n}.json",
+            out.put(f"zoom-api/report-users-meetings/{_user_key(email[0])}_{lo:%Y%m%d}_{hi:%Y%m%d}_p{n}.json",
                     page, "zoom-report-user-meetings")
     for n, page in enumerate(ejson.dashboard_meetings(meetings, d, lo, hi, page_size=8,
                                                       key="samples"), start=1):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 
 from zoom_rows import history_row, write_history
@@ -129,7 +130,8 @@ def test_missing_path_is_a_usage_error(monitor, tmp_path):
 
 def test_no_host_email_or_name_is_stored(monitor, directory_csv, tmp_path, home):
     monitor("institutions", "import", str(directory_csv))
-    export = write_history(tmp_path / "x.csv", [
+    # Exports saved per user often carry the address in the file name, which the store keeps.
+    export = write_history(tmp_path / "olena.secret@lyceum7.example.org_20250331.csv", [
         history_row("1", "olena.secret@lyceum7.example.org", "03/31/2025 09:00:00 AM",
                     "03/31/2025 09:45:00 AM", 45, "Олена Таємна", 45),
     ])
@@ -139,3 +141,6 @@ def test_no_host_email_or_name_is_stored(monitor, directory_csv, tmp_path, home)
     assert "Олена".encode() not in stored and "Урок".encode() not in stored
     with sqlite3.connect(home / "state.sqlite") as conn:
         assert conn.execute("SELECT count(*) FROM parts").fetchone() == (1,)
+        (name,) = conn.execute("SELECT file_name FROM ledger").fetchone()
+    assert re.fullmatch(r"host-[0-9a-f]{12}_20250331\.csv", name)
+    assert b"lyceum7.example.org_2025" not in stored
