@@ -32,6 +32,11 @@ class RegionState:
     # low day: the strikes leave 2-30% of normal; a handful of universities rarely fall that
     # far together for any other reason, while they do reach 0.6 on ordinary bad days.
     few_depth: float = 0.35
+    # A run of `shallow_days` days at or below `shallow_depth` is low too: a week of rolling
+    # blackouts often holds a region at 0.6-0.7, where a single ordinary bad day also lands,
+    # but ordinary bad days do not come three in a row.
+    shallow_depth: float = 0.72
+    shallow_days: int = 3
     cusum: np.ndarray = field(init=False)
     hist: np.ndarray = field(init=False)
     pos: int = field(init=False, default=0)
@@ -44,6 +49,8 @@ class RegionState:
     ep_lost: np.ndarray = field(init=False)
     ep_members: np.ndarray = field(init=False)
     last_down: np.ndarray = field(init=False)
+    shallow_run: np.ndarray = field(init=False)
+    shallow_since: np.ndarray = field(init=False)
     blind: np.ndarray = field(init=False)
     closed: list = field(init=False, default_factory=list)
 
@@ -59,6 +66,8 @@ class RegionState:
         self.ep_lost = np.zeros(self.n)
         self.ep_members = np.zeros(self.n)
         self.last_down = np.full(self.n, -1)
+        self.shallow_run = np.zeros(self.n, np.int64)
+        self.shallow_since = np.full(self.n, -1)
         self.blind = np.zeros(self.n, np.int64)
 
     def spread(self) -> np.ndarray:
@@ -82,7 +91,14 @@ class RegionState:
         # The total must agree with the median: one big member cannot make or hide an outage.
         total = sums["observed"] / np.maximum(sums["expected"], 1e-9)
         deep = (ratio <= self.few_depth) & (total <= self.few_depth + 0.1)
+        shallow = valid & ~few & (ratio <= self.shallow_depth) & (total <= self.shallow_depth + 0.1)
+        self.shallow_since = np.where(shallow & (self.shallow_run == 0), t, self.shallow_since)
+        self.shallow_run = np.where(shallow, self.shallow_run + 1, np.where(valid, 0, self.shallow_run))
         low = valid & (ratio <= self.depth) & (total <= self.depth + 0.1) & (~few | deep)
+        sustained = shallow & (self.shallow_days > 0) & (self.shallow_run >= self.shallow_days)
+        # A sustained run counts from its first day.
+        self.run_start = np.where(sustained & (self.run_start < 0), self.shallow_since, self.run_start)
+        low |= sustained
         counted = valid & (~few | low)
         self.cusum = np.where(counted, np.maximum(0.0, self.cusum - z - self.allowance), self.cusum)
         self.cusum = np.where(counted & ~low & (ratio >= 1.0), 0.0, self.cusum)
