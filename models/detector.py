@@ -59,7 +59,7 @@ with the national median ratio below `platform_ratio`, is a platform day: nobody
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import polars as pl
@@ -131,9 +131,11 @@ class DropDetector:
         self.calendar = calendar
 
     def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
-            as_of: dt.date | None = None, start: dt.date | None = None) -> DropDetector:
+            as_of: dt.date | None = None, start: dt.date | None = None, *,
+            on_day: Callable[[int, int], None] | None = None) -> DropDetector:
         """Run over every day from the first data (or `start`) to `as_of` (default: last day
-        with data), seeing on each day only that day and the ones before."""
+        with data), seeing on each day only that day and the ones before.
+        `on_day(days done, days total)` is called after each day (progress; changes nothing)."""
         if as_of is not None:
             daily = daily.filter(pl.col("date") <= as_of)
         panel = build_panel(daily, directory, self.metric, first=start, last=as_of)
@@ -164,6 +166,8 @@ class DropDetector:
         last_expected = 0.0
 
         for t in range(t_len):
+            if on_day is not None and t:  # here, not at the end: the loop body `continue`s
+                on_day(t, t_len)
             x = panel.values[:, t]
             covered = ~np.isnan(x)
             if not panel.day_covered[t]:
@@ -290,6 +294,8 @@ class DropDetector:
                  STATUS["in episode"]],
                 STATUS["judged"],
             )
+        if on_day is not None and t_len:
+            on_day(t_len, t_len)
 
         self.score_ = score
         self.status_ = status

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -23,6 +24,7 @@ from monitor.home import Home
 from monitor.state import connect, transaction
 
 COLUMNS = list(EPISODES) + ["parent_id"]
+OnDay = Callable[[int, int], None]  # (days replayed, days to replay): progress of a detector run
 DETECTED_METRIC = "meetings"
 VIEW_WEEKS = 52  # the institution and region views show the last year
 VIEW_WARMUP_DAYS = 365
@@ -66,18 +68,19 @@ def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None,
-                 start: dt.date | None = None):
+                 start: dt.date | None = None, on_day: OnDay | None = None):
     """DropDetector fitted up to `as_of` (from `start`, default the first day with data), on
-    the school calendar of the home's settings."""
+    the school calendar of the home's settings; `on_day` hears of each day replayed."""
     from models.detector import DropDetector
     from monitor.school_calendar import school_calendar
 
-    calendar = school_calendar(home.settings.calendar)
-    return DropDetector(metric=DETECTED_METRIC, calendar=calendar).fit(daily, directory, as_of=as_of, start=start)
+    detector = DropDetector(metric=DETECTED_METRIC, calendar=school_calendar(home.settings.calendar))
+    return detector.fit(daily, directory, as_of=as_of, start=start, on_day=on_day)
 
 
 def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = None,
-           end: dt.date | None = None, now: dt.datetime | None = None) -> DetectSummary:
+           end: dt.date | None = None, now: dt.datetime | None = None,
+           on_day: OnDay | None = None) -> DetectSummary:
     """Run detection as of `as_of` (default: the last day with data) or over start..end, and
     store the episodes. Returns what changed."""
     if as_of is not None and (start is not None or end is not None):
@@ -91,7 +94,7 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     if as_of < daily["date"].min():
         raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
                          "give a later date")
-    episodes = run_detector(home, daily, directory, as_of).episodes_
+    episodes = run_detector(home, daily, directory, as_of, on_day=on_day).episodes_
     stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
     with connect(home.state_db) as conn:
         inserted, updated, removed = persist(conn, episodes, as_of, stamp)
@@ -180,7 +183,8 @@ class View:
     episodes: pl.DataFrame
 
 
-def _view(home: Home, institution_id: str | None, region: str | None) -> View:
+def _view(home: Home, institution_id: str | None, region: str | None,
+          on_day: OnDay | None = None) -> View:
     from models.summary import sparkline, weekly
 
     daily, directory = load_inputs(home)
@@ -198,7 +202,7 @@ def _view(home: Home, institution_id: str | None, region: str | None) -> View:
     # a year before the weeks it shows, not from the first day of years of history: a year
     # covers nearly all the detector remembers (levels, weekday profiles, noise).
     start = max(daily["date"].min(), since - dt.timedelta(days=VIEW_WARMUP_DAYS))
-    detector = run_detector(home, daily, directory, None, start=start)
+    detector = run_detector(home, daily, directory, None, start=start, on_day=on_day)
     if institution_id:
         frame = detector.expected_frame(since, [institution_id])
         episodes = list_episodes(home).filter(pl.col("institution_id") == institution_id)
@@ -216,19 +220,19 @@ def _view(home: Home, institution_id: str | None, region: str | None) -> View:
                 latest[0] if latest else "", episodes)
 
 
-def institution_view(home: Home, institution_id: str) -> View:
-    return _view(home, institution_id, None)
+def institution_view(home: Home, institution_id: str, on_day: OnDay | None = None) -> View:
+    return _view(home, institution_id, None, on_day)
 
 
-def region_view(home: Home, region: str) -> View:
+def region_view(home: Home, region: str, on_day: OnDay | None = None) -> View:
     from monitor.regions import REGIONS
 
     if region not in REGIONS:
         raise QueryError(f"unknown region code '{region}'; use ISO 3166-2:UA codes such as UA-63")
-    return _view(home, None, region)
+    return _view(home, None, region, on_day)
 
 
-def evaluate_scenario(home: Home, scenario_dir) -> dict:
+def evaluate_scenario(home: Home, scenario_dir, on_day: OnDay | None = None) -> dict:
     """Score detection on the stored data against the labels of a generated scenario
     (`monitor fixtures generate` output: events.csv and scenario.json), as benchmarks/evaluate.py
     does. Institution size for recall-by-size is the stored data's typical weekday count."""
@@ -253,5 +257,5 @@ def evaluate_scenario(home: Home, scenario_dir) -> dict:
     size = (daily.filter(pl.col("date").dt.weekday() <= 5, pl.col("meetings") > 0)
             .group_by("institution_id")
             .agg(pl.col("meetings").quantile(0.75).cast(pl.Float64).alias("expected_meetings")))
-    episodes = run_detector(home, daily, directory, last).episodes_
+    episodes = run_detector(home, daily, directory, last, on_day=on_day).episodes_
     return evaluate(episodes, events, size, first, last, int(meta["institutions"]))

@@ -93,13 +93,14 @@ def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectatio
 
 
 def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
-                         metric: str, calendar: SchoolCalendar, since: dt.date | None = None) -> Expectation:
+                         metric: str, calendar: SchoolCalendar, since: dt.date | None = None,
+                         on_day: Callable[[int, int], None] | None = None) -> Expectation:
     """The detector's own expected activity (breaks, holidays, peers and all, on the same
     `calendar`), so that the report's continuity index and the episodes it lists agree; for
-    the days from `since` (default: all)."""
+    the days from `since` (default: all); `on_day` hears of each day replayed."""
     from models.detector import DropDetector
 
-    detector = DropDetector(metric=metric, calendar=calendar).fit(daily, directory, as_of=end)
+    detector = DropDetector(metric=metric, calendar=calendar).fit(daily, directory, as_of=end, on_day=on_day)
     # Only days the detector judged (or held against a regional outage) carry an expectation:
     # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
     # of meetings into an index of thousands of percent.

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -295,7 +296,8 @@ def _require_stored_days(conn, week: str, quality: Quality) -> None:
     raise ReportError(f"no data for week {week} ({start} to {end}): {held}")
 
 
-def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False) -> WeeklyInputs:
+def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
+                       on_day: Callable[[int, int], None] | None = None) -> WeeklyInputs:
     """`require_data`: refuse a week without a single covered day (`_require_stored_days`)."""
     from monitor.detection import DETECTED_METRIC, detected_daily, list_episodes
     from monitor.directory import directory_frame
@@ -318,7 +320,7 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False) -
     calendar = school_calendar(home.settings.calendar)
     since = start - dt.timedelta(weeks=SPARK_WEEKS)
     expectation = (None if daily.is_empty()
-                   else detector_expectation(daily, directory, end, metric, calendar, since))
+                   else detector_expectation(daily, directory, end, metric, calendar, since, on_day))
     return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
 
 
@@ -329,14 +331,15 @@ def weekly_context(inputs: WeeklyInputs, region: str | None, lang: str) -> Weekl
 
 
 def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
-                 out: Path | None, now: dt.datetime) -> tuple[Path, Path]:
+                 out: Path | None, now: dt.datetime,
+                 on_day: Callable[[int, int], None] | None = None) -> tuple[Path, Path]:
     """Write the browser report to `out` (default: home/reports/) and the e-mail variant
     beside it as a .eml message. Returns both paths."""
     from reports.email import report_filename, weekly_message
     from reports.render import render_browser
 
     settings = home.settings.report
-    inputs = load_weekly_inputs(home, week, require_data=True)
+    inputs = load_weekly_inputs(home, week, require_data=True, on_day=on_day)
     ctx = weekly_context(inputs, region, lang or settings.language)
     path = out or home.reports / report_filename(ctx)
     message = weekly_message(ctx, [], home.settings.smtp.from_address, now,

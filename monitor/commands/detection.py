@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home
+from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home, replay_progress
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 _SCOPE = click.Choice(["institution", "region", "platform"])
@@ -37,7 +37,8 @@ def detect(ctx: click.Context, as_of, start, end, fail_on_new: bool) -> None:
     for name, day in (("--as-of", as_of), ("--to", end)):
         if day is not None and day > today:
             raise QueryError(f"{name} {day} is in the future (today is {today}); give a day up to today")
-    summary = run(home, as_of=as_of, start=start, end=end, now=now)
+    with replay_progress() as on_day:
+        summary = run(home, as_of=as_of, start=start, end=end, now=now, on_day=on_day)
     for day, ids in sorted(summary.new_by_day.items()):
         click.echo(f"{day}: {len(ids)} new: {', '.join(ids[:8])}{' ...' if len(ids) > 8 else ''}")
     click.echo(repr(summary))
@@ -90,7 +91,9 @@ def institution(ctx: click.Context, institution_id: str) -> None:
     """One institution: weekly activity against expected, its episodes and why."""
     from monitor.detection import institution_view
 
-    _print_view(institution_view(open_home(ctx, existing=True), institution_id))
+    with replay_progress() as on_day:
+        view = institution_view(open_home(ctx, existing=True), institution_id, on_day)
+    _print_view(view)
 
 
 @click.command()
@@ -100,7 +103,9 @@ def region(ctx: click.Context, code: str) -> None:
     """One region: weekly activity against expected, its episodes and why."""
     from monitor.detection import region_view
 
-    _print_view(region_view(open_home(ctx, existing=True), code))
+    with replay_progress() as on_day:
+        view = region_view(open_home(ctx, existing=True), code, on_day)
+    _print_view(view)
 
 
 @click.command()
@@ -112,7 +117,8 @@ def evaluate(ctx: click.Context, scenario_dir: str) -> None:
     from models.evaluation import HEADER, format_row
     from monitor.detection import evaluate_scenario
 
-    metrics = evaluate_scenario(open_home(ctx), scenario_dir)
+    with replay_progress() as on_day:
+        metrics = evaluate_scenario(open_home(ctx), scenario_dir, on_day)
     click.echo(HEADER)
     click.echo(format_row("DropDetector", metrics))
     for key, (recall, count) in ((k, v) for k, v in metrics.items() if k.startswith("recall ")):

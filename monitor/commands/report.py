@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from monitor.commands import open_home
+from monitor.commands import open_home, replay_progress
 
 WEEK = click.option("--week", required=True, metavar="YYYY-Www", help="ISO week, e.g. 2026-W48.")
 
@@ -29,8 +29,9 @@ def weekly(ctx: click.Context, week: str, region: str | None, lang: str | None, 
 
     from monitor.weekly import write_weekly
 
-    html, eml = write_weekly(open_home(ctx), week, region, lang, Path(out) if out else None,
-                             now=dt.datetime.now(dt.timezone.utc))
+    with replay_progress() as on_day:
+        html, eml = write_weekly(open_home(ctx), week, region, lang, Path(out) if out else None,
+                                 now=dt.datetime.now(dt.timezone.utc), on_day=on_day)
     click.echo(f"wrote {html}")
     click.echo(f"wrote {eml}")
 
