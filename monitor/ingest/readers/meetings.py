@@ -4,6 +4,9 @@ host_email, department, zoom_group, participants, participant_minutes."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 import polars as pl
 
 from monitor.ingest.readers.base import FormatError, Source
@@ -29,7 +32,7 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
     _first_bad(frame, [
         (pl.col("start_naive").is_null() | pl.col("end_naive").is_null(),
          f"start or end time is not a date-time in the file's format ({fmt})"),
-        (~pl.col("series_key").str.contains(r"^\d+$"), "meeting ID is not a number"),
+        (~pl.col("series_key").str.contains(r"^\d+$"), _not_a_meeting_id),
         (pl.col("stated").is_null() & pl.col("minutes_text").fill_null("").ne(""),
          "meeting duration is not a whole number of minutes"),
         (pl.col("stated") < 0, "negative meeting duration"),
@@ -56,11 +59,23 @@ def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl
     return conform(frame, READER_MEETINGS)
 
 
-def _first_bad(frame: pl.DataFrame, checks: list[tuple[pl.Expr, str]]) -> None:
+_EXCEL_NUMBER = re.compile(r"^\d+(?:[.,]\d+)?E\+?\d+$", re.IGNORECASE)
+
+
+def _not_a_meeting_id(row: dict) -> str:
+    value = (row.get("meeting_id") or "").strip()
+    if _EXCEL_NUMBER.match(value):
+        return (f"meeting ID {value} is a number Excel shortened; export again and do not open "
+                "and save it in Excel (or format the ID column as text first)")
+    return "meeting ID is not a number"
+
+
+def _first_bad(frame: pl.DataFrame, checks: list[tuple[pl.Expr, str | Callable[[dict], str]]]) -> None:
     """Name the first line failing the first failed check. All checks are evaluated in one
-    pass; only a failure looks for its line."""
+    pass; only a failure looks for its line (and a message may look at that row)."""
     failed = frame.select(cond.fill_null(False).any().alias(f"_{i}") for i, (cond, _) in enumerate(checks)).row(0)
     for hit, (condition, message) in zip(failed, checks):
         if hit:
-            line = frame.filter(condition.fill_null(False))["line"].min()
-            raise FormatError(f"line {line}: {message}")
+            row = frame.filter(condition.fill_null(False)).sort("line").row(0, named=True)
+            text = message(row) if callable(message) else message
+            raise FormatError(f"line {row['line']}: {text}")

@@ -157,6 +157,11 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str,
         return None
     if meetings.is_empty():
         raise FormatError("no meeting rows under the header")
+    if careful:  # only files the quick read found at fault (or padded) get here
+        again = meetings.filter(pl.col("meeting_id").str.strip_chars().str.to_lowercase().is_in(["id", "meeting id"]))
+        if not again.is_empty():
+            raise FormatError(f"line {again['line'].min()}: the header comes again, as if two exports were "
+                              "pasted into one file; send each export as a file of its own")
     cut = meetings["cut_line"].min()
     if cut is not None:
         raise FormatError(f"line {cut}: no participant join time; the file looks truncated, export it again")

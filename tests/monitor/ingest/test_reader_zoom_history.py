@@ -71,3 +71,19 @@ def test_padded_cells_read_as_if_stripped(tmp_path):
     # Any case of Yes is the waiting room, on the quick read too.
     shouting = [plain[0], plain[1].replace(",Yes\n", ",YES\n"), plain[2]]
     assert read_file(tmp_path, shouting).meetings.equals(expected)
+
+
+def test_two_exports_pasted_into_one_file_are_named_as_such(tmp_path):
+    from zoom_rows import HEADER
+
+    rows = good_rows(3) + [HEADER + "\n"] + good_rows(2)
+    with pytest.raises(FormatError, match="^line 5: the header comes again, as if two exports were pasted "
+                                          "into one file; send each export as a file of its own$"):
+        read_file(tmp_path, rows)
+
+
+def test_a_meeting_id_excel_shortened_says_so(tmp_path):
+    rows = good_rows(3) + [history_row("8.45123E+10", "a@b.org", START, END, 50, "Учень", 40)]
+    with pytest.raises(FormatError, match=r"^line 5: meeting ID 8\.45123E\+10 is a number Excel shortened; "
+                                          "export again and do not open and save it in Excel"):
+        read_file(tmp_path, rows)
