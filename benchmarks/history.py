@@ -83,9 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     timed("sql: count(*) FROM coverage", [*cli, "sql", "SELECT count(*) FROM coverage"])
     timed("daily --institution ID --from (last month)",
           [*cli, "daily", "--institution", some["institution_id"], "--from", last[:8] + "01"])
+    timed("institution ID (replayed: no detect yet)", [*cli, "institution", some["institution_id"]])
+    timed("region CODE (replayed: no detect yet)", [*cli, "region", some["region"]])
     timed("detect (all history)", [*cli, "detect"])
-    timed("institution ID (last 52 weeks)", [*cli, "institution", some["institution_id"]])
-    timed("region CODE (last 52 weeks)", [*cli, "region", some["region"]])
+    timed("institution ID (weeks kept by detect)", [*cli, "institution", some["institution_id"]])
+    timed("region CODE (weeks kept by detect)", [*cli, "region", some["region"]])
     timed(f"report weekly --week {week}", [*cli, "report", "weekly", "--week", week])
     return 0
 

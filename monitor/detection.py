@@ -26,8 +26,6 @@ from monitor.state import connect, transaction
 COLUMNS = list(EPISODES) + ["parent_id"]
 OnDay = Callable[[int, int], None]  # (days replayed, days to replay): progress of a detector run
 DETECTED_METRIC = "meetings"
-VIEW_WEEKS = 52  # the institution and region views show the last year
-VIEW_WARMUP_DAYS = 365
 
 
 @dataclass(frozen=True)
@@ -94,7 +92,12 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     if as_of < daily["date"].min():
         raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
                          "give a later date")
-    episodes = run_detector(home, daily, directory, as_of, on_day=on_day).episodes_
+    detector = run_detector(home, daily, directory, as_of, on_day=on_day)
+    episodes = detector.episodes_
+    if as_of == daily["date"].max():
+        from monitor.views import keep_weeks
+
+        keep_weeks(home, detector, as_of)  # the institution and region views read these
     stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
     with connect(home.state_db) as conn:
         inserted, updated, removed = persist(conn, episodes, as_of, stamp)
@@ -169,67 +172,6 @@ def list_episodes(home: Home, start: dt.date | None = None, end: dt.date | None 
     if open_only:
         frame = frame.filter(pl.col("status") == "open")
     return frame.sort(["start", "scope", "id"], descending=[True, False, False])
-
-
-@dataclass(frozen=True)
-class View:
-    """What `monitor institution` / `monitor region` print."""
-
-    title: str
-    weeks: pl.DataFrame  # week, observed, expected, days, ratio
-    spark_observed: str
-    spark_ratio: str
-    status: str  # today's judgement of the latest day (e.g. "insufficient history")
-    episodes: pl.DataFrame
-
-
-def _view(home: Home, institution_id: str | None, region: str | None,
-          on_day: OnDay | None = None) -> View:
-    from models.summary import sparkline, weekly
-
-    daily, directory = load_inputs(home)
-    known = directory.filter(pl.col("institution_id") == institution_id) if institution_id else \
-        directory.filter(pl.col("region") == region)
-    in_data = daily.filter(pl.col("institution_id") == institution_id).height if institution_id else 0
-    if known.is_empty() and not in_data:
-        what = f"institution '{institution_id}'" if institution_id else f"region '{region}'"
-        raise QueryError(f"{what} is not in the directory or the data; check the id "
-                         "(`monitor daily` lists what is stored)")
-    if daily.is_empty():
-        raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    since = daily["date"].max() - dt.timedelta(weeks=VIEW_WEEKS)
-    # A view shows expectations, not episodes (those are the stored ones), so it replays from
-    # a year before the weeks it shows, not from the first day of years of history: a year
-    # covers nearly all the detector remembers (levels, weekday profiles, noise).
-    start = max(daily["date"].min(), since - dt.timedelta(days=VIEW_WARMUP_DAYS))
-    detector = run_detector(home, daily, directory, None, start=start, on_day=on_day)
-    if institution_id:
-        frame = detector.expected_frame(since, [institution_id])
-        episodes = list_episodes(home).filter(pl.col("institution_id") == institution_id)
-        name = known["name"][0] if known.height else institution_id
-        title = f"{institution_id} {name} ({known['region'][0] if known.height else '?'})"
-        latest = frame.sort("date")["status"].tail(1).to_list()
-    else:
-        frame = detector.expected_frame(since, known["institution_id"].to_list())
-        episodes = list_episodes(home, region=region)
-        title = f"{region}: {known.height} institutions"
-        latest = []
-    weeks = weekly(frame)
-    ratios = [min(r, 1.5) if r is not None else None for r in weeks["ratio"].to_list()]
-    return View(title, weeks, sparkline(weeks["observed"].to_list()), sparkline(ratios, top=1.2),
-                latest[0] if latest else "", episodes)
-
-
-def institution_view(home: Home, institution_id: str, on_day: OnDay | None = None) -> View:
-    return _view(home, institution_id, None, on_day)
-
-
-def region_view(home: Home, region: str, on_day: OnDay | None = None) -> View:
-    from monitor.regions import REGIONS
-
-    if region not in REGIONS:
-        raise QueryError(f"unknown region code '{region}'; use ISO 3166-2:UA codes such as UA-63")
-    return _view(home, None, region, on_day)
 
 
 def evaluate_scenario(home: Home, scenario_dir, on_day: OnDay | None = None) -> dict:

@@ -89,7 +89,7 @@ def _print_view(view) -> None:
 @click.pass_context
 def institution(ctx: click.Context, institution_id: str) -> None:
     """One institution: weekly activity against expected, its episodes and why."""
-    from monitor.detection import institution_view
+    from monitor.views import institution_view
 
     with replay_progress() as on_day:
         view = institution_view(open_home(ctx, existing=True), institution_id, on_day)
@@ -101,7 +101,7 @@ def institution(ctx: click.Context, institution_id: str) -> None:
 @click.pass_context
 def region(ctx: click.Context, code: str) -> None:
     """One region: weekly activity against expected, its episodes and why."""
-    from monitor.detection import region_view
+    from monitor.views import region_view
 
     with replay_progress() as on_day:
         view = region_view(open_home(ctx, existing=True), code, on_day)

@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 
 from models.baselines import RollingZScore, SeasonalResidual
-from models.summary import sparkline, weekly
+from models.summary import institution_weeks, sparkline, weekly
 
 START = dt.date(2022, 9, 5)
 
@@ -38,10 +38,16 @@ def test_baselines_are_causal():
 
 
 def test_weekly_summary_and_sparkline():
-    exp = pl.DataFrame({
-        "date": [dt.date(2022, 10, 3), dt.date(2022, 10, 4), dt.date(2022, 10, 10), dt.date(2022, 10, 15)],
-        "observed": [10.0, 10.0, 5.0, 0.0], "expected": [10.0, 10.0, 10.0, None]})
-    w = weekly(exp)
-    assert w.select("observed", "expected", "days").rows() == [(20.0, 20.0, 2), (5.0, 10.0, 1)]
+    dates = [dt.date(2022, 10, 3) + dt.timedelta(days=d) for d in range(13)]  # Mon 3 .. Sat 15 Oct
+    observed, expected = np.full((2, 13), np.nan), np.full((2, 13), np.nan)
+    observed[0, [0, 1, 7, 12]], expected[0, [0, 1, 7]] = [10, 10, 5, 0], [10, 10, 10]
+    observed[1, 7], expected[1, 7] = 3, 6
+    weeks = institution_weeks(np.array(["A", "B"]), dates, observed, expected)
+    assert weeks.rows() == [("A", dt.date(2022, 10, 3), 20.0, 20.0, 2), ("A", dt.date(2022, 10, 10), 5.0, 10.0, 1),
+                            ("B", dt.date(2022, 10, 10), 3.0, 6.0, 1)]
+    w = weekly(weeks)
+    assert w.select("observed", "expected", "days").rows() == [(20.0, 20.0, 2), (8.0, 16.0, 2)]
     assert w["ratio"].to_list() == [1.0, 0.5]
+    # From a Tuesday on, the first week is still labelled by its Monday.
+    assert institution_weeks(np.array(["A", "B"]), dates, observed, expected, first=1)["week"][0] == dt.date(2022, 10, 3)
     assert sparkline([0.0, 0.5, 1.0, None]) == "▁▅█ "

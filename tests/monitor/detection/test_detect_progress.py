@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from monitor.detection import detect, institution_view, region_view
+from monitor.detection import detect
 from monitor.home import Home
 from monitor.scenario import ScenarioConfig, simulate
+from monitor.views import institution_view, region_view
 
 MONITOR = Path(sys.executable).parent / "monitor"
 FIRST, LAST = dt.date(2022, 9, 1), dt.date(2022, 11, 30)

@@ -1,0 +1,90 @@
+"""The institution and region views read the weeks `monitor detect` kept while they are current,
+and replay the detector when anything they depend on changed since."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from monitor.detection import detect
+from monitor.home import Home
+from monitor.scenario import ScenarioConfig, simulate
+from monitor.views import institution_view, region_view
+
+FIRST, LAST = dt.date(2022, 9, 1), dt.date(2022, 11, 30)
+
+
+@pytest.fixture(scope="module")
+def scenario():
+    return simulate(ScenarioConfig(11, 60, FIRST, LAST))
+
+
+@pytest.fixture
+def loaded(monitor, tmp_path: Path, scenario):
+    scenario.directory.write_csv(tmp_path / "institutions.csv")
+    # The last week arrives later, as its own file.
+    early = scenario.daily.filter(pl.col("date") < LAST - dt.timedelta(days=6))
+    early.write_csv(tmp_path / "daily.csv", date_format="%Y-%m-%d")
+    scenario.daily.filter(pl.col("date") >= LAST - dt.timedelta(days=6)).write_csv(
+        tmp_path / "last-week.csv", date_format="%Y-%m-%d")
+    assert monitor("institutions", "import", str(tmp_path / "institutions.csv")).exit_code == 0
+    assert monitor("ingest", str(tmp_path / "daily.csv")).exit_code == 0
+    return monitor
+
+
+def replays(view) -> int:
+    """Days the view replayed (0: it read the kept weeks)."""
+    days: list[int] = []
+    view(lambda done, total: days.append(done))
+    return len(days)
+
+
+def shown(view) -> tuple:
+    """Everything a view shows but the stored episodes (which detect adds)."""
+    return view.title, view.weeks.rows(), view.spark_observed, view.spark_ratio, view.status
+
+
+def test_after_detect_a_view_reads_the_kept_weeks_and_shows_the_same(loaded, home, scenario):
+    first = scenario.directory.row(0, named=True)
+    replayed = [shown(institution_view(Home(home), first["institution_id"])),
+                shown(region_view(Home(home), first["region"]))]
+    detect(Home(home))
+
+    assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) == 0
+    assert replays(lambda on_day: region_view(Home(home), first["region"], on_day)) == 0
+    # Three months of data: a view's own replay starts at the first day too, so both agree exactly.
+    assert [shown(institution_view(Home(home), first["institution_id"])),
+            shown(region_view(Home(home), first["region"]))] == replayed
+    assert replayed[0][1] and replayed[0][4]  # weeks and a word for the latest day were shown
+
+
+def test_new_data_sends_the_views_back_to_replaying(loaded, home, scenario, tmp_path):
+    first = scenario.directory.row(0, named=True)
+    detect(Home(home))
+    assert loaded("ingest", str(tmp_path / "last-week.csv")).exit_code == 0
+
+    assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) > 0
+    detect(Home(home))
+    assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) == 0
+
+
+def test_a_changed_directory_sends_the_views_back_to_replaying(loaded, home, scenario, tmp_path):
+    first = scenario.directory.row(0, named=True)
+    detect(Home(home))
+    moved = scenario.directory.with_columns(
+        region=pl.when(pl.col("institution_id") == first["institution_id"]).then(pl.lit("UA-05"))
+        .otherwise(pl.col("region")))
+    moved.write_csv(tmp_path / "moved.csv")
+    assert loaded("institutions", "import", str(tmp_path / "moved.csv")).exit_code == 0
+
+    assert replays(lambda on_day: region_view(Home(home), first["region"], on_day)) > 0
+
+
+def test_a_detect_as_of_an_earlier_day_keeps_nothing_for_the_views(loaded, home, scenario):
+    first = scenario.directory.row(0, named=True)
+    detect(Home(home), as_of=dt.date(2022, 11, 1))
+
+    assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) > 0
