@@ -134,20 +134,29 @@ def _replayed_weeks(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, si
 
 def _view(home: Home, institution_id: str | None, region: str | None, on_day: OnDay | None) -> View:
     from models.summary import sparkline, weekly
+    from monitor.directory import directory_frame
+    from monitor.store import scan_daily
 
-    daily, directory = load_inputs(home)
+    # Only the last day and the directory are read up front: with the kept weeks current, the
+    # years of daily metrics a replay needs are never loaded.
+    stored = scan_daily(home)
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
     known = directory.filter(pl.col("institution_id") == institution_id) if institution_id else \
         directory.filter(pl.col("region") == region)
-    in_data = daily.filter(pl.col("institution_id") == institution_id).height if institution_id else 0
-    if known.is_empty() and not in_data:
+    if known.is_empty() and not (institution_id and stored.filter(
+            pl.col("institution_id") == institution_id).head(1).collect().height):
         what = f"institution '{institution_id}'" if institution_id else f"region '{region}'"
         raise QueryError(f"{what} is not in the directory or the data; check the id "
                          "(`monitor daily` lists what is stored)")
-    if daily.is_empty():
+    as_of = stored.select(pl.col("date").max()).collect().item()
+    if as_of is None:
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    as_of = daily["date"].max()
     since = as_of - dt.timedelta(weeks=VIEW_WEEKS)
-    kept = _kept_weeks(home, as_of) or _replayed_weeks(home, daily, directory, since, on_day)
+    kept = _kept_weeks(home, as_of)
+    if kept is None:
+        daily, directory = load_inputs(home)
+        kept = _replayed_weeks(home, daily, directory, since, on_day)
     members = [institution_id] if institution_id else known["institution_id"].to_list()
     weeks, latest = (frame.filter(pl.col("institution_id").is_in(members)).collect() for frame in kept)
     if institution_id:

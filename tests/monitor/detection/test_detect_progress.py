@@ -17,17 +17,12 @@ import pytest
 
 from monitor.detection import detect
 from monitor.home import Home
-from monitor.scenario import ScenarioConfig, simulate
 from monitor.views import institution_view, region_view
 
 MONITOR = Path(sys.executable).parent / "monitor"
 FIRST, LAST = dt.date(2022, 9, 1), dt.date(2022, 11, 30)
 DAYS = (LAST - FIRST).days + 1
 
-
-@pytest.fixture(scope="module")
-def scenario():
-    return simulate(ScenarioConfig(7, 60, FIRST, LAST))
 
 
 @pytest.fixture

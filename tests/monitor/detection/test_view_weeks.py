@@ -11,15 +11,10 @@ import pytest
 
 from monitor.detection import detect
 from monitor.home import Home
-from monitor.scenario import ScenarioConfig, simulate
 from monitor.views import institution_view, region_view
 
 FIRST, LAST = dt.date(2022, 9, 1), dt.date(2022, 11, 30)
 
-
-@pytest.fixture(scope="module")
-def scenario():
-    return simulate(ScenarioConfig(11, 60, FIRST, LAST))
 
 
 @pytest.fixture
