@@ -74,18 +74,20 @@ class _Context:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given and, for folders, every file below them (hidden ones and quarantine
-    reasons skipped), in a stable order."""
+    """Files as given and, for folders, every entry below them that is not a folder (hidden
+    ones and quarantine reasons skipped), in a stable order. Broken links, pipes and folders
+    that cannot be listed are kept: ingest reports each, instead of passing over it."""
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found += sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
-                and p.suffix != ".reason"
-            )
-        elif path.is_file():
+            below: list[Path] = []
+            for root, folders, files in os.walk(path, onerror=lambda exc: below.append(Path(exc.filename))):
+                folders[:] = [name for name in folders if not name.startswith(".")]
+                below += [Path(root, name) for name in files
+                          if not name.startswith(".") and not name.endswith(".reason")]
+            found += sorted(below)
+        elif path.exists() or path.is_symlink():
             found.append(path)
         else:
             raise MonitorError(f"{path}: no such file or folder; check the path")
@@ -153,10 +155,20 @@ def _unreadable(path: Path, exc: OSError) -> RejectedFile:
                               "readable, then run the ingest again")
 
 
+def _not_a_file(path: Path) -> str:
+    if path.is_symlink() and not path.exists():
+        return "a link to a file that is not there; ingest the file itself"
+    if path.is_dir():
+        return "a folder that cannot be listed; check its permissions, then run the ingest again"
+    return "not a regular file (a pipe, socket or device); save the export as a file and ingest that"
+
+
 def _load(ctx: _Context, path: Path) -> _Loaded:
     # The file is hashed on a second thread while polars reads it (hashlib and file reads
     # release the GIL): the hash pass costs no wall time. The price is that a re-sent file
     # is parsed before the ledger says it is a duplicate, which is rare and harmless.
+    if not path.is_file() and (path.exists() or path.is_symlink()):  # a pipe would block a read
+        return _Loaded(path, None, None, RejectedFile(path, _not_a_file(path)))
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, path)
         result, rejected = None, None

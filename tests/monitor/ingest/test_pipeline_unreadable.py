@@ -3,6 +3,7 @@ rejected line in the batch: the files before and after it are still ingested and
 
 from __future__ import annotations
 
+import os
 import sqlite3
 
 from monitor.home import Home
@@ -68,3 +69,22 @@ def test_a_file_dated_far_out_is_rejected_whole(monitor, directory_csv, tmp_path
     assert (home / "quarantine" / "future.csv.reason").exists()
     daily = monitor("daily", "--format", "csv").stdout.splitlines()
     assert daily[1:] == ["UA63-0007,2025-03-03,3,10,45,"]
+
+
+def test_links_to_nothing_and_pipes_in_a_folder_are_reported_not_passed_over(monitor, directory_csv, tmp_path, home):
+    assert monitor("institutions", "import", str(directory_csv)).exit_code == 0
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "usage.csv").write_text(HEADER + "UA63-0007,2025-03-03,3,10,45\n", encoding="utf-8")
+    (folder / "gone.csv").symlink_to(tmp_path / "nowhere.csv")
+    os.mkfifo(folder / "pipe.csv")  # reading it would wait for a writer for ever
+
+    result = monitor("ingest", str(folder))
+
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "gone.csv: rejected: a link to a file that is not there; ingest the file itself; left where it is",
+        "pipe.csv: rejected: not a regular file (a pipe, socket or device); save the export as a file "
+        "and ingest that; left where it is",
+    ]
+    assert result.stdout.splitlines() == ["usage.csv: ingested: 1 daily rows", "1 ingested, 0 already stored, 2 rejected"]
