@@ -6,11 +6,17 @@ addressed by position, never through a header->dict reader."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+from collections.abc import Callable
+from typing import TypeVar
 
 import polars as pl
 
-from monitor.ingest.readers.base import FormatError
+from monitor.ingest.decode import whole_file
+from monitor.ingest.readers.base import FormatError, Source
+
+T = TypeVar("T")
 
 # A CSV header line is a few hundred characters; bounding it keeps sniffing a JSON page
 # (one long line) or binary-looking text cheap for every reader's sniffer.
@@ -88,3 +94,15 @@ def scan_positional(path, delimiter: str, width: int, skip_lines: int = 1) -> pl
         encoding="utf8",
         quote_char='"',
     )
+
+
+def in_whole_file_encoding(read: Callable[[Source], T], source: Source) -> T:
+    """`read(source)`; when polars meets bytes that are not UTF-8 past a head that was, once
+    more in the encoding of the whole file (an Excel re-save in cp1251 whose first 64 KiB are
+    ASCII), or a clear NotText (a file cut in the middle of a character)."""
+    try:
+        return read(source)
+    except pl.exceptions.ComputeError as exc:
+        if "utf-8" not in str(exc):
+            raise
+        return read(dataclasses.replace(source, head=whole_file(source.head)))

@@ -11,11 +11,9 @@ lists, for the institutions it lists. Errors name the line.
 
 from __future__ import annotations
 
-import dataclasses
-
 import polars as pl
 
-from monitor.ingest.decode import Head, utf8_copy, whole_file
+from monitor.ingest.decode import Head, utf8_copy
 from monitor.ingest.readers.base import (
     Coverage,
     FormatError,
@@ -23,7 +21,7 @@ from monitor.ingest.readers.base import (
     ReadResult,
     Source,
 )
-from monitor.ingest.readers.csvtext import header_of, scan_positional
+from monitor.ingest.readers.csvtext import header_of, in_whole_file_encoding, scan_positional
 from monitor.schema import REPORTED_DAILY, conform
 
 REQUIRED = ("institution_id", "date", "meetings", "participants", "meeting_minutes")
@@ -54,13 +52,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 def read(source: Source) -> ReadResult:
     header, delimiter = header_of(source.head.text)
     cols = _columns(header)
-    try:
-        rows = _rows(source, cols, delimiter, len(header))
-    except pl.exceptions.ComputeError as exc:
-        if "utf-8" not in str(exc):
-            raise
-        # The head was UTF-8 but later bytes are not: read again in the whole file's encoding.
-        rows = _rows(dataclasses.replace(source, head=whole_file(source.head)), cols, delimiter, len(header))
+    rows = in_whole_file_encoding(lambda src: _rows(src, cols, delimiter, len(header)), source)
     if rows.is_empty():
         raise FormatError("no rows under the header")
     checks = [(pl.col("institution_id") == "", "empty institution_id"),

@@ -10,14 +10,13 @@ the one after it the participant's.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import re
 
 import polars as pl
 
-from monitor.ingest.decode import Head, utf8_copy, whole_file
+from monitor.ingest.decode import Head, utf8_copy
 from monitor.ingest.readers.base import (
     Coverage,
     FormatError,
@@ -26,7 +25,7 @@ from monitor.ingest.readers.base import (
     Source,
     date_span,
 )
-from monitor.ingest.readers.csvtext import header_of, position, scan_positional
+from monitor.ingest.readers.csvtext import header_of, in_whole_file_encoding, position, scan_positional
 from monitor.ingest.readers.meetings import finish_meetings
 
 PARTICIPANT_BLOCK = ("name (original name)",)
@@ -48,14 +47,7 @@ def sniff(head: Head) -> bool:
 
 def read(source: Source) -> ReadResult:
     header, delimiter = header_of(source.head.text)
-    try:
-        frame = _read_file(source, header, delimiter)
-    except pl.exceptions.ComputeError as exc:
-        if "utf-8" not in str(exc):
-            raise
-        # The head was UTF-8 but later bytes are not: read again in the whole file's encoding.
-        source = dataclasses.replace(source, head=whole_file(source.head))
-        frame = _read_file(source, header, delimiter)
+    frame = in_whole_file_encoding(lambda src: _read_file(src, header, delimiter), source)
     return ReadResult(
         format="zoom-meeting-history",
         coverage=Coverage("zoom", "meetings", named_range(source), scope="all", from_rows=True),
