@@ -21,7 +21,8 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], institution: str | None, 
     """Ingest export files or folders (recursively); bad files go to quarantine/."""
     import datetime as dt
 
-    from monitor.ingest.pipeline import expand_paths, ingest_paths
+    from monitor.ingest.paths import expand_paths
+    from monitor.ingest.pipeline import ingest_paths
 
     home = open_home(ctx)
     files = expand_paths(paths)

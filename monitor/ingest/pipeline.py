@@ -15,7 +15,6 @@ calling thread, file by file, in order (see _ingest_all).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import re
 import shutil
@@ -35,6 +34,7 @@ from monitor.ingest.commit import commit, file_coverage, write_parts
 from monitor.ingest.decode import NotText, read_head
 from monitor.ingest.dedup import KnownMeetings
 from monitor.ingest.hosts import Hosts
+from monitor.ingest.paths import expand_paths, file_sha256, not_a_file, unreadable
 from monitor.ingest.readers import READERS, sniff
 from monitor.ingest.readers.base import FormatError, ReadResult, Source
 from monitor.ingest.times import wall_clock
@@ -43,7 +43,6 @@ from monitor.pseudonym import Pseudonymiser, load_key
 from monitor.schema import MEETINGS, REPORTED_DAILY, conform
 from monitor.state import connect, transaction
 from monitor.store import rebuild_dirty, sweep_orphans
-
 
 EARLIEST_DAY = dt.date(2000, 1, 1)  # long before any online learning this monitor follows
 
@@ -71,27 +70,6 @@ class _Context:
     institution: str | None
     move_originals: bool
     today: dt.date | None
-
-
-def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given and, for folders, every entry below them that is not a folder (hidden
-    ones and quarantine reasons skipped), in a stable order. Broken links, pipes and folders
-    that cannot be listed are kept: ingest reports each, instead of passing over it."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            below: list[Path] = []
-            for root, folders, files in os.walk(path, onerror=lambda exc: below.append(Path(exc.filename))):
-                folders[:] = [name for name in folders if not name.startswith(".")]
-                below += [Path(root, name) for name in files
-                          if not name.startswith(".") and not name.endswith(".reason")]
-            found += sorted(below)
-        elif path.exists() or path.is_symlink():
-            found.append(path)
-        else:
-            raise MonitorError(f"{path}: no such file or folder; check the path")
-    return found
 
 
 def ingest_paths(
@@ -136,11 +114,6 @@ def ingest_paths(
     return outcomes
 
 
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:  # file_digest reuses one buffer: ~15% less CPU than read()
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 @dataclass(frozen=True)
 class _Loaded:
     path: Path
@@ -149,26 +122,12 @@ class _Loaded:
     rejected: RejectedFile | None
 
 
-def _unreadable(path: Path, exc: OSError) -> RejectedFile:
-    why = exc.strerror or type(exc).__name__
-    return RejectedFile(path, f"cannot read the file ({why}); check that it is still there and "
-                              "readable, then run the ingest again")
-
-
-def _not_a_file(path: Path) -> str:
-    if path.is_symlink() and not path.exists():
-        return "a link to a file that is not there; ingest the file itself"
-    if path.is_dir():
-        return "a folder that cannot be listed; check its permissions, then run the ingest again"
-    return "not a regular file (a pipe, socket or device); save the export as a file and ingest that"
-
-
 def _load(ctx: _Context, path: Path) -> _Loaded:
     # The file is hashed on a second thread while polars reads it (hashlib and file reads
     # release the GIL): the hash pass costs no wall time. The price is that a re-sent file
     # is parsed before the ledger says it is a duplicate, which is rare and harmless.
     if not path.is_file() and (path.exists() or path.is_symlink()):  # a pipe would block a read
-        return _Loaded(path, None, None, RejectedFile(path, _not_a_file(path)))
+        return _Loaded(path, None, None, RejectedFile(path, not_a_file(path)))
     with ThreadPoolExecutor(max_workers=1) as pool:
         hashing = pool.submit(file_sha256, path)
         result, rejected = None, None
@@ -177,11 +136,11 @@ def _load(ctx: _Context, path: Path) -> _Loaded:
         except RejectedFile as exc:
             rejected = exc
         except OSError as exc:  # unreadable, or gone since the folder was listed
-            rejected = _unreadable(path, exc)
+            rejected = unreadable(path, exc)
         try:
             sha = hashing.result()
         except OSError as exc:
-            return _Loaded(path, None, None, _unreadable(path, exc))
+            return _Loaded(path, None, None, unreadable(path, exc))
         return _Loaded(path, sha, result, rejected)
 
 
