@@ -63,49 +63,29 @@ def same_weekday_baseline(weeks: int = 8) -> Expectation:
     return expectation
 
 
-def expectation_from_frame(expected: pl.DataFrame, weeks: int = 8) -> Expectation:
-    """An Expectation from a detector's daily expectation, e.g. `DropDetector.expected_frame()`
-    (institution_id, date, expected; null = none). Observed values come from `daily`."""
+def expectation_from_weeks(weeks: pl.DataFrame, baseline_weeks: int = 8) -> Expectation:
+    """An Expectation from a detector's weeks (`models.summary.detector_weeks`: per institution
+    and week, observed and expected totals over covered and judged days), whether replayed
+    for the report or kept by `monitor detect`."""
 
     def expectation(daily: pl.DataFrame, starts: list[dt.date], metric: str) -> pl.DataFrame:
-        # The weeks asked for first: `daily` may be years of national history.
-        daily = daily.filter(pl.col("date").is_between(min(starts), max(starts) + dt.timedelta(days=6)))
-        joined = daily.join(expected.select("institution_id", "date", pl.col("expected").alias("rate")),
-                            on=["institution_id", "date"], how="left")
-        week_start = pl.col("date") - pl.duration(days=pl.col("date").dt.weekday() - 1)
-        value = pl.col(metric).cast(pl.Float64)
-        return (
-            joined.with_columns(week_start.alias("week_start"))
-            .filter(pl.col("week_start").is_in(starts))
-            .group_by("institution_id", "week_start")
-            .agg(
-                value.sum().alias("observed"),
-                value.filter(pl.col("rate").is_not_null()).sum().alias("observed_judged"),
-                pl.col("rate").sum().alias("expected"),
-                pl.col("rate").is_not_null().any().alias("has_expectation"),
-                pl.len().alias("covered_days"),
-            )
-        )
+        return weeks.filter(pl.col("week").is_in(starts)).select(
+            "institution_id", pl.col("week").alias("week_start"), "observed", "observed_judged", "expected",
+            (pl.col("days") > 0).alias("has_expectation"), "covered_days")
 
-    expectation.weeks = weeks  # type: ignore[attr-defined]
+    expectation.weeks = baseline_weeks  # type: ignore[attr-defined]
     expectation.method = "detector"  # type: ignore[attr-defined]
     return expectation
 
 
 def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
-                         metric: str, calendar: SchoolCalendar, since: dt.date | None = None,
+                         metric: str, calendar: SchoolCalendar, since: dt.date,
                          on_day: Callable[[int, int], None] | None = None) -> Expectation:
     """The detector's own expected activity (breaks, holidays, peers and all, on the same
     `calendar`), so that the report's continuity index and the episodes it lists agree; for
-    the days from `since` (default: all); `on_day` hears of each day replayed."""
+    the weeks from the Monday `since`; `on_day` hears of each day replayed."""
     from models.detector import DropDetector
+    from models.summary import detector_weeks
 
     detector = DropDetector(metric=metric, calendar=calendar).fit(daily, directory, as_of=end, on_day=on_day)
-    # Only days the detector judged (or held against a regional outage) carry an expectation:
-    # on rest days, in breaks and exam sessions a near-zero expectation would turn a handful
-    # of meetings into an index of thousands of percent.
-    judged = pl.col("status").is_in(["judged", "region episode"])
-    expected = detector.expected_frame(since).with_columns(
-        pl.when(judged).then(pl.col("expected")).alias("expected")
-    )
-    return expectation_from_frame(expected)
+    return expectation_from_weeks(detector_weeks(detector, since))

@@ -55,27 +55,34 @@ def region_view(home: Home, region: str, on_day: OnDay | None = None) -> View:
 def keep_weeks(home: Home, detector, as_of: dt.date) -> None:
     """Keep each institution's weeks (and the latest day's word) of a detector run up to
     `as_of`, the last day with data, for the views."""
-    from models.detector_state import STATUS
-    from models.summary import institution_weeks
+    from models.summary import detector_weeks
     from monitor.store import write_atomic
 
-    panel = detector.panel_
-    since = as_of - dt.timedelta(weeks=VIEW_WEEKS)
-    first = max(0, (since - panel.dates[0]).days) if panel.dates else 0
-    names = list(STATUS)
     folder = _folder(home)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)  # never current while the files change
-    write_atomic(institution_weeks(panel.ids, panel.dates, panel.values, detector.expected_matrix_, first),
-                 folder / "weeks.parquet")
-    latest = detector.status_[:, -1] if panel.dates else []
-    write_atomic(pl.DataFrame({"institution_id": panel.ids, "status": [names[s] for s in latest]},
-                              schema={"institution_id": pl.String, "status": pl.String}),
-                 folder / "latest.parquet")
+    write_atomic(detector_weeks(detector, first_week(as_of)), folder / "weeks.parquet")
+    write_atomic(_latest(detector), folder / "latest.parquet")
     meta = {"as_of": as_of.isoformat(), "fingerprint": _fingerprint(home)}
     tmp = folder / "meta.json.tmp"
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     tmp.replace(folder / "meta.json")
+
+
+def first_week(as_of: dt.date) -> dt.date:
+    """The Monday of the first week a view as of `as_of` shows (whole weeks, kept or replayed)."""
+    since = as_of - dt.timedelta(weeks=VIEW_WEEKS)
+    return since - dt.timedelta(days=since.weekday())
+
+
+def _latest(detector) -> pl.DataFrame:
+    """Each institution's word for the last day of a detector run."""
+    from models.detector_state import STATUS
+
+    names = list(STATUS)
+    latest = detector.status_[:, -1] if detector.panel_.dates else []
+    return pl.DataFrame({"institution_id": detector.panel_.ids, "status": [names[s] for s in latest]},
+                        schema={"institution_id": pl.String, "status": pl.String})
 
 
 def _folder(home: Home) -> Path:
@@ -101,35 +108,45 @@ def _fingerprint(home: Home) -> str:
     return digest.hexdigest()
 
 
-def _kept_weeks(home: Home, as_of: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
-    """(weeks, latest) kept by `monitor detect`, when current for a view as of `as_of`."""
-    folder = _folder(home)
+def _current(home: Home) -> dt.date | None:
+    """The day the kept weeks run to, when they are current (else None)."""
     try:
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        meta = json.loads((_folder(home) / "meta.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if meta.get("as_of") != as_of.isoformat() or meta.get("fingerprint") != _fingerprint(home):
+    if meta.get("fingerprint") != _fingerprint(home):
         return None
+    return dt.date.fromisoformat(meta["as_of"])
+
+
+def _kept_weeks(home: Home, as_of: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+    """(weeks, latest) kept by `monitor detect`, when current for a view as of `as_of`."""
+    if _current(home) != as_of:
+        return None
+    folder = _folder(home)
     return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+
+
+def kept_weeks_between(home: Home, first: dt.date, last: dt.date) -> pl.DataFrame | None:
+    """The kept weeks from the Monday `first` to the day `last`, when they are current and
+    hold that span (the weekly report reads them instead of replaying the detector)."""
+    as_of = _current(home)
+    if as_of is None or first < first_week(as_of) or last > as_of:
+        return None
+    return (pl.scan_parquet(_folder(home) / "weeks.parquet")
+            .filter(pl.col("week").is_between(first, last)).collect())
 
 
 def _replayed_weeks(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, since: dt.date,
                     on_day: OnDay | None) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    from models.detector_state import STATUS
-    from models.summary import institution_weeks
+    from models.summary import detector_weeks
 
     # A view shows expectations, not episodes (those are the stored ones), so it replays from
     # a year before the weeks it shows, not from the first day of years of history: a year
     # covers nearly all the detector remembers (levels, weekday profiles, noise).
     start = max(daily["date"].min(), since - dt.timedelta(days=VIEW_WARMUP_DAYS))
     detector = run_detector(home, daily, directory, None, start=start, on_day=on_day)
-    panel = detector.panel_
-    weeks = institution_weeks(panel.ids, panel.dates, panel.values, detector.expected_matrix_,
-                              max(0, (since - panel.dates[0]).days))
-    names = list(STATUS)
-    latest = pl.DataFrame({"institution_id": panel.ids, "status": [names[s] for s in detector.status_[:, -1]]},
-                          schema={"institution_id": pl.String, "status": pl.String})
-    return weeks.lazy(), latest.lazy()
+    return detector_weeks(detector, since).lazy(), _latest(detector).lazy()
 
 
 def _view(home: Home, institution_id: str | None, region: str | None, on_day: OnDay | None) -> View:
@@ -152,7 +169,7 @@ def _view(home: Home, institution_id: str | None, region: str | None, on_day: On
     as_of = stored.select(pl.col("date").max()).collect().item()
     if as_of is None:
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    since = as_of - dt.timedelta(weeks=VIEW_WEEKS)
+    since = first_week(as_of)
     kept = _kept_weeks(home, as_of)
     if kept is None:
         daily, directory = load_inputs(home)

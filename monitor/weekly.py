@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from monitor.errors import MonitorError
-from monitor.expectation import Expectation, detector_expectation, same_weekday_baseline
+from monitor.expectation import Expectation, detector_expectation, expectation_from_weeks, same_weekday_baseline
 from monitor.regions import REGIONS, region_name
 from reports.context import (
     Comparison,
@@ -303,6 +303,7 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     from monitor.directory import directory_frame
     from monitor.school_calendar import school_calendar
     from monitor.state import connect
+    from monitor.views import kept_weeks_between
 
     start, end = parse_week(week)
     with connect(home.state_db) as conn:
@@ -319,7 +320,10 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     daily = detected_daily(home, until=end)
     calendar = school_calendar(home.settings.calendar)
     since = start - dt.timedelta(weeks=SPARK_WEEKS)
-    expectation = (None if daily.is_empty()
+    # The weeks `monitor detect` kept, while current, are what a replay would give: detection
+    # is causal, so a run to a later day expects the same of every day up to `end`.
+    kept = None if daily.is_empty() else kept_weeks_between(home, since, end)
+    expectation = (None if daily.is_empty() else expectation_from_weeks(kept) if kept is not None
                    else detector_expectation(daily, directory, end, metric, calendar, since, on_day))
     return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
 

@@ -40,14 +40,15 @@ def test_baselines_are_causal():
 def test_weekly_summary_and_sparkline():
     dates = [dt.date(2022, 10, 3) + dt.timedelta(days=d) for d in range(13)]  # Mon 3 .. Sat 15 Oct
     observed, expected = np.full((2, 13), np.nan), np.full((2, 13), np.nan)
-    observed[0, [0, 1, 7, 12]], expected[0, [0, 1, 7]] = [10, 10, 5, 0], [10, 10, 10]
+    observed[0, [0, 1, 7, 12]], expected[0, [0, 1, 7]] = [10, 10, 5, 4], [10, 10, 10]  # Sat 15: not judged
     observed[1, 7], expected[1, 7] = 3, 6
     weeks = institution_weeks(np.array(["A", "B"]), dates, observed, expected)
-    assert weeks.rows() == [("A", dt.date(2022, 10, 3), 20.0, 20.0, 2), ("A", dt.date(2022, 10, 10), 5.0, 10.0, 1),
-                            ("B", dt.date(2022, 10, 10), 3.0, 6.0, 1)]
+    assert weeks.rows() == [("A", dt.date(2022, 10, 3), 20.0, 20.0, 20.0, 2, 2),
+                            ("A", dt.date(2022, 10, 10), 9.0, 5.0, 10.0, 1, 2),
+                            ("B", dt.date(2022, 10, 10), 3.0, 3.0, 6.0, 1, 1)]
     w = weekly(weeks)
-    assert w.select("observed", "expected", "days").rows() == [(20.0, 20.0, 2), (8.0, 16.0, 2)]
-    assert w["ratio"].to_list() == [1.0, 0.5]
+    assert w.select("observed", "expected", "days").rows() == [(20.0, 20.0, 2), (12.0, 16.0, 2)]
+    assert w["ratio"].to_list() == [1.0, 0.5]  # judged days only: (5 + 3) / 16
     # From a Tuesday on, the first week is still labelled by its Monday.
     assert institution_weeks(np.array(["A", "B"]), dates, observed, expected, first=1)["week"][0] == dt.date(2022, 10, 3)
     assert sparkline([0.0, 0.5, 1.0, None]) == "▁▅█ "

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import polars as pl
 import pytest
 
 from models.episodes import EPISODES
-from monitor.expectation import expectation_from_frame
+from models.summary import institution_weeks
+from monitor.expectation import expectation_from_weeks
 from monitor.scenario.simulate import ScenarioConfig, simulate
 from monitor.weekly import ReportError, build_weekly_context, parse_week
 from reports.context import Quality
@@ -75,9 +77,11 @@ def test_index_is_observed_over_same_weekday_expectation():
 def test_a_detector_expectation_can_replace_the_baseline():
     frames = daily({"A": [10, 10, 10, 10, 10, 0, 0]})
     dirs = directory([("A", "A", "UA-63", "")])
-    detector = frames.select("institution_id", "date", pl.lit(20.0).alias("expected"))
+    dates = frames["date"].to_list()
+    observed = frames["meetings"].cast(pl.Float64).to_numpy()[None, :]
+    weeks = institution_weeks(np.array(["A"]), dates, observed, np.full(observed.shape, 20.0))
     ctx = build_weekly_context(frames, dirs, NO_EPISODES, QUALITY, "2026-W47", lang="en",
-                               expectation=expectation_from_frame(detector))
+                               expectation=expectation_from_weeks(weeks))
     assert (ctx.headline.this_week.observed, ctx.headline.this_week.expected) == (50.0, 140.0)
     assert ctx.headline.last_week.index == 50 / 140
     assert ctx.expectation == "detector" and "drop detector" in render_email(ctx).html

@@ -83,3 +83,28 @@ def test_a_detect_as_of_an_earlier_day_keeps_nothing_for_the_views(loaded, home,
     detect(Home(home), as_of=dt.date(2022, 11, 1))
 
     assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) > 0
+
+
+def test_the_weekly_report_reads_the_kept_weeks_and_finds_the_same(loaded, home):
+    from polars.testing import assert_frame_equal
+
+    from monitor.weekly import SPARK_WEEKS, load_weekly_inputs, parse_week
+
+    week = "2022-W46"
+    start, _ = parse_week(week)
+    starts = [start - dt.timedelta(weeks=k) for k in range(SPARK_WEEKS - 1, -1, -1)]
+
+    def expected_weeks() -> tuple[pl.DataFrame, int]:
+        days: list[int] = []
+        inputs = load_weekly_inputs(Home(home), week, on_day=lambda done, total: days.append(done))
+        frame = inputs.expectation(inputs.daily, starts, inputs.metric)
+        return frame.sort("institution_id", "week_start"), len(days)
+
+    replayed, replayed_days = expected_weeks()
+    detect(Home(home))
+    kept, kept_days = expected_weeks()
+
+    assert replayed_days > 0 and kept_days == 0
+    assert replayed.height > 50 and replayed["has_expectation"].any()
+    # Detection is causal: a run to a later day expected the same of every day of these weeks.
+    assert_frame_equal(kept, replayed)
