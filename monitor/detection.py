@@ -97,10 +97,10 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
     with connect(home.state_db) as conn:
         inserted, updated, removed = persist(conn, episodes, as_of, stamp)
-    if as_of == daily["date"].max():  # after the episodes are safe: the kept weeks only save time
+    if as_of >= daily["date"].max():  # after the episodes are safe: the kept weeks only save time
         from monitor.views import keep_weeks
 
-        keep_weeks(home, detector, as_of)  # the views and the weekly report read these
+        keep_weeks(home, detector, daily["date"].max())  # the views and the weekly report read these
     first = start or as_of
     fresh = episodes.filter(pl.col("detected_on").is_between(first, as_of))
     new_by_day: dict[dt.date, list[str]] = {}

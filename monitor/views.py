@@ -53,8 +53,9 @@ def region_view(home: Home, region: str, on_day: OnDay | None = None) -> View:
 
 
 def keep_weeks(home: Home, detector, as_of: dt.date) -> None:
-    """Keep each institution's weeks (and the latest day's word) of a detector run up to
-    `as_of`, the last day with data, for the views."""
+    """Keep each institution's weeks, and its word for the day `as_of`, the last day with
+    data, of a detector run up to that day or later (a day whose export is late): detection is
+    causal, so the days up to `as_of` are what a run stopping there gives."""
     from models.summary import detector_weeks
     from monitor.store import write_atomic
 
@@ -62,7 +63,7 @@ def keep_weeks(home: Home, detector, as_of: dt.date) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "meta.json").unlink(missing_ok=True)  # never current while the files change
     write_atomic(detector_weeks(detector, first_week(as_of)), folder / "weeks.parquet")
-    write_atomic(_latest(detector), folder / "latest.parquet")
+    write_atomic(_latest(detector, as_of), folder / "latest.parquet")
     meta = {"as_of": as_of.isoformat(), "fingerprint": _fingerprint(home)}
     tmp = folder / "meta.json.tmp"
     tmp.write_text(json.dumps(meta), encoding="utf-8")
@@ -75,12 +76,13 @@ def first_week(as_of: dt.date) -> dt.date:
     return since - dt.timedelta(days=since.weekday())
 
 
-def _latest(detector) -> pl.DataFrame:
-    """Each institution's word for the last day of a detector run."""
+def _latest(detector, day: dt.date | None = None) -> pl.DataFrame:
+    """Each institution's word for `day` (default: the last day of the detector run)."""
     from models.detector_state import STATUS
 
     names = list(STATUS)
-    latest = detector.status_[:, -1] if detector.panel_.dates else []
+    dates = detector.panel_.dates
+    latest = detector.status_[:, dates.index(day) if day else -1] if dates else []
     return pl.DataFrame({"institution_id": detector.panel_.ids, "status": [names[s] for s in latest]},
                         schema={"institution_id": pl.String, "status": pl.String})
 

@@ -108,3 +108,14 @@ def test_the_weekly_report_reads_the_kept_weeks_and_finds_the_same(loaded, home)
     assert replayed.height > 50 and replayed["has_expectation"].any()
     # Detection is causal: a run to a later day expected the same of every day of these weeks.
     assert_frame_equal(kept, replayed)
+
+
+def test_a_detect_past_the_last_data_day_keeps_the_weeks_up_to_it(loaded, home, scenario):
+    """The daily schedule detects as of yesterday, whose export may come a day late."""
+    first = scenario.directory.row(0, named=True)
+    replayed = shown(institution_view(Home(home), first["institution_id"]))
+    last = scenario.daily.filter(pl.col("date") < LAST - dt.timedelta(days=6))["date"].max()
+    detect(Home(home), as_of=last + dt.timedelta(days=2))
+
+    assert replays(lambda on_day: institution_view(Home(home), first["institution_id"], on_day)) == 0
+    assert shown(institution_view(Home(home), first["institution_id"])) == replayed
