@@ -52,8 +52,9 @@ and days before `min_history` judged days of history ("insufficient history" in
 Region and platform attribution: see models/attribution.py. Inside a break window a peer
 group speaks for its region once it has had its break, and before that on days it is plainly
 not on break (median up, at most `awake_share` of its weight near zero): a week of rolling
-blackouts in the first days of the winter window was otherwise judged by nobody. A day with no data at all, or
-with the national median ratio below `platform_ratio`, is a platform day: nobody is judged.
+blackouts in the first days of the winter window was otherwise judged by nobody. A day with
+no data at all, or with the national median ratio below `platform_ratio`, is a platform day:
+nobody is judged.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from models.episodes import EPISODES
-from monitor.errors import QueryError, StoreError
+from monitor.errors import QueryError, StoreError, check_range
 from monitor.home import Home
 from monitor.state import connect, transaction
 
@@ -43,15 +43,17 @@ class DetectSummary:
                 f"removed={self.removed} open: {opened}")
 
 
-def detected_daily(home: Home, until: dt.date | None = None) -> pl.DataFrame:
-    """institution_id, date and the metric detection judges, up to `until` when given: only
-    those columns, since the other metrics of years of national history would double the
-    memory of every run."""
+def detected_daily(home: Home, until: dt.date | None = None, since: dt.date | None = None) -> pl.DataFrame:
+    """institution_id, date and the metric detection judges, between `since` and `until` when
+    given: only those columns, since the other metrics of years of national history would
+    double the memory of every run."""
     from monitor.store import scan_daily
 
     daily = scan_daily(home)
     if until is not None:
         daily = daily.filter(pl.col("date") <= until)
+    if since is not None:
+        daily = daily.filter(pl.col("date") >= since)
     return daily.select("institution_id", "date", DETECTED_METRIC).collect()
 
 
@@ -83,8 +85,7 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     store the episodes. Returns what changed."""
     if as_of is not None and (start is not None or end is not None):
         raise QueryError("--as-of cannot be combined with --from/--to; give one or the other")
-    if start is not None and end is not None and end < start:
-        raise QueryError(f"--to {end} is before --from {start}; give a range that moves forward")
+    check_range(start, end)
     daily, directory = load_inputs(home)
     if daily.is_empty():
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")

@@ -3,6 +3,7 @@ anything else is a bug and keeps its traceback."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 EXIT_REJECTED = 1
@@ -40,3 +41,9 @@ class RejectedFile(MonitorError):
         self.path = Path(path)
         self.reason = reason
         super().__init__(f"{self.path.name}: {reason}")
+
+
+def check_range(start: date | None, end: date | None) -> None:
+    """--from after --to is a mistake, not a question whose answer is empty."""
+    if start is not None and end is not None and end < start:
+        raise QueryError(f"--to {end} is before --from {start}; give a range that moves forward")

@@ -6,12 +6,15 @@ fallback when there is nothing to fit."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import polars as pl
 
 from models.calendar import SchoolCalendar
+
+if TYPE_CHECKING:
+    from monitor.detection import OnDay
 
 Expectation = Callable[[pl.DataFrame, list[dt.date], str], pl.DataFrame]
 
@@ -80,7 +83,7 @@ def expectation_from_weeks(weeks: pl.DataFrame, baseline_weeks: int = 8) -> Expe
 
 def detector_expectation(daily: pl.DataFrame, directory: pl.DataFrame, end: dt.date,
                          metric: str, calendar: SchoolCalendar, since: dt.date,
-                         on_day: Callable[[int, int], None] | None = None) -> Expectation:
+                         on_day: OnDay | None = None) -> Expectation:
     """The detector's own expected activity (breaks, holidays, peers and all, on the same
     `calendar`), so that the report's continuity index and the episodes it lists agree; for
     the weeks from the Monday `since`; `on_day` hears of each day replayed."""

@@ -154,6 +154,7 @@ def _replayed_weeks(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, si
 def _view(home: Home, institution_id: str | None, region: str | None, on_day: OnDay | None) -> View:
     from models.summary import sparkline, weekly
     from monitor.directory import directory_frame
+    from monitor.queries import require_institution
     from monitor.store import scan_daily
 
     # Only the last day and the directory are read up front: with the kept weeks current, the
@@ -163,10 +164,10 @@ def _view(home: Home, institution_id: str | None, region: str | None, on_day: On
         directory = directory_frame(conn)
     known = directory.filter(pl.col("institution_id") == institution_id) if institution_id else \
         directory.filter(pl.col("region") == region)
-    if known.is_empty() and not (institution_id and stored.filter(
-            pl.col("institution_id") == institution_id).head(1).collect().height):
-        what = f"institution '{institution_id}'" if institution_id else f"region '{region}'"
-        raise QueryError(f"{what} is not in the directory or the data; check the id "
+    if institution_id and known.is_empty():
+        require_institution(home, institution_id)  # one stored without a directory entry will do
+    elif known.is_empty():
+        raise QueryError(f"region '{region}' is not in the directory or the data; check the id "
                          "(`monitor daily` lists what is stored)")
     as_of = stored.select(pl.col("date").max()).collect().item()
     if as_of is None:

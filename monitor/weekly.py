@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -33,6 +32,7 @@ from reports.context import (
 )
 
 if TYPE_CHECKING:
+    from monitor.detection import OnDay
     from monitor.home import Home
 
 SPARK_WEEKS = 8
@@ -297,7 +297,7 @@ def _require_stored_days(conn, week: str, quality: Quality) -> None:
 
 
 def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
-                       on_day: Callable[[int, int], None] | None = None) -> WeeklyInputs:
+                       on_day: OnDay | None = None) -> WeeklyInputs:
     """`require_data`: refuse a week without a single covered day (`_require_stored_days`)."""
     from monitor.detection import DETECTED_METRIC, detected_daily, list_episodes
     from monitor.directory import directory_frame
@@ -317,14 +317,18 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     # Sent by the schedule, a week without data still goes out: an empty week is news in
     # itself. Asked for by hand (write_weekly), such a week is refused: it is most likely a typo.
     metric = DETECTED_METRIC
-    daily = detected_daily(home, until=end)
-    calendar = school_calendar(home.settings.calendar)
     since = start - dt.timedelta(weeks=SPARK_WEEKS)
     # The weeks `monitor detect` kept, while current, are what a replay would give: detection
-    # is causal, so a run to a later day expects the same of every day up to `end`.
-    kept = None if daily.is_empty() else kept_weeks_between(home, since, end)
-    expectation = (None if daily.is_empty() else expectation_from_weeks(kept) if kept is not None
-                   else detector_expectation(daily, directory, end, metric, calendar, since, on_day))
+    # is causal, so a run to a later day expects the same of every day up to `end`. They hold
+    # the observed totals too, so only the report's own weeks of daily rows are read.
+    kept = kept_weeks_between(home, since, end)
+    if kept is not None:
+        daily, expectation = detected_daily(home, until=end, since=since), expectation_from_weeks(kept)
+    else:
+        daily = detected_daily(home, until=end)
+        calendar = school_calendar(home.settings.calendar)
+        expectation = (None if daily.is_empty()
+                       else detector_expectation(daily, directory, end, metric, calendar, since, on_day))
     return WeeklyInputs(week, daily, directory, list_episodes(home), quality, metric, expectation)
 
 
@@ -336,7 +340,7 @@ def weekly_context(inputs: WeeklyInputs, region: str | None, lang: str) -> Weekl
 
 def write_weekly(home: "Home", week: str, region: str | None, lang: str | None,
                  out: Path | None, now: dt.datetime,
-                 on_day: Callable[[int, int], None] | None = None) -> tuple[Path, Path]:
+                 on_day: OnDay | None = None) -> tuple[Path, Path]:
     """Write the browser report to `out` (default: home/reports/) and the e-mail variant
     beside it as a .eml message. Returns both paths."""
     from reports.email import report_filename, weekly_message

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from monitor.regions import REGIONS
+
+if TYPE_CHECKING:
+    from monitor.detection import OnDay
 
 
 class _Day(click.ParamType):
@@ -50,14 +54,6 @@ REGION = _Region()
 FORMAT_HELP = "Output: an aligned table, CSV, or JSON."
 
 
-def check_range(start: dt.date | None, end: dt.date | None) -> None:
-    """--from after --to is a mistake, not a question whose answer is empty."""
-    from monitor.errors import QueryError
-
-    if start is not None and end is not None and end < start:
-        raise QueryError(f"--to {end} is before --from {start}; give a range that moves forward")
-
-
 def register(group: click.Group) -> None:
     from monitor.commands import alerts, core, data, detection, fixtures, report
 
@@ -82,7 +78,7 @@ def open_home(ctx: click.Context, existing: bool = False):
 
 
 @contextmanager
-def replay_progress() -> Iterator[Callable[[int, int], None] | None]:
+def replay_progress() -> Iterator[OnDay | None]:
     """The `on_day` of a detection replay (30-45 s on years of national history): a bar of the
     days replayed on stderr while stderr is a terminal, ended when the block ends so that
     results print below it. Otherwise None: pipes, cron mail and logs see nothing."""

@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home
-from monitor.errors import EXIT_REJECTED
+from monitor.commands import DAY, FORMAT_HELP, REGION, open_home
+from monitor.errors import EXIT_REJECTED, check_range
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 

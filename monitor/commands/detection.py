@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from monitor.commands import DAY, FORMAT_HELP, REGION, check_range, open_home, replay_progress
+from monitor.commands import DAY, FORMAT_HELP, REGION, open_home, replay_progress
+from monitor.errors import check_range
 
 _FORMAT = click.Choice(["table", "csv", "json"])
 _SCOPE = click.Choice(["institution", "region", "platform"])

@@ -290,8 +290,8 @@ def _check_dates(ctx: _Context, path: Path, result: ReadResult) -> None:
     days = list(result.coverage.dates)
     for frame, column in ((result.reported, "date"), (result.meetings, "start_utc")):
         if frame is not None and not frame.is_empty():
-            days += [value if isinstance(value, dt.date) and not isinstance(value, dt.datetime)
-                     else value.date() for value in (frame[column].min(), frame[column].max())]
+            days += frame.select(pl.col(column).min().cast(pl.Date).alias("first"),
+                                 pl.col(column).max().cast(pl.Date).alias("last")).row(0)
     if not days:
         return
     first, last = min(days), max(days)
