@@ -10,7 +10,6 @@ normal by its second day, and a noisy small region needs more. Recovery needs th
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -146,7 +145,7 @@ class RegionState:
         return [{**self._record(r, end=-1), "end": None} for r in np.flatnonzero(self.open_)]
 
 
-def platform_runs(flags: np.ndarray, dates: list[dt.date]) -> list[tuple[int, int]]:
+def platform_runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """(first, last) index of each run of consecutive flagged days."""
     runs: list[tuple[int, int]] = []
     idx = np.flatnonzero(flags)

@@ -59,25 +59,49 @@ nobody is judged.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
 
+from models.calendar import FAMILY, KINDS, CalendarMasks, SchoolCalendar
 from models.attribution import RegionState
-from models.calendar import FAMILY, KINDS, SchoolCalendar
+from models.detector_run import DetectorRun
 from models.detector_state import STATUS, InstitutionState
 from models.episodes import assemble
 from models.evidence import nb_llr
-from models.panel import build_panel
+from models.panel import Panel, build_panel
 from models.peers import peer_factor, peer_weights, weighted_group_median
+
+
+@dataclass
+class _Day:
+    """What every day of one `fit` shares: the panel of the days run, the calendar masks over
+    all days of the run (indexed by the run's day `t`), the peer groups, and the matrices
+    filled day by day (column `t - t0`)."""
+
+    panel: Panel
+    t0: int
+    region_idx: np.ndarray
+    group: np.ndarray
+    family: np.ndarray
+    n_reg: int
+    masks: CalendarMasks
+    rhos: tuple[float, float, float]
+    thresholds: np.ndarray
+    score: np.ndarray
+    expected: np.ndarray
+    status: np.ndarray
 
 
 class DropDetector:
     """Detect sustained drops in daily activity and attribute them to institution, region or
     platform. Parameters only in __init__; `fit` runs the causal pass and sets `episodes_`,
-    `expected_`, `score_`, `status_` and `panel_`."""
+    `expected_matrix_`, `score_`, `status_`, `platform_days_`, `panel_` and `checkpoint_` (the
+    state to resume from: models/detector_run.py)."""
 
     def __init__(
         self,
@@ -133,179 +157,193 @@ class DropDetector:
 
     def fit(self, daily: pl.DataFrame, directory: pl.DataFrame | None = None,
             as_of: dt.date | None = None, start: dt.date | None = None, *,
-            on_day: Callable[[int, int], None] | None = None) -> DropDetector:
+            on_day: Callable[[int, int], None] | None = None, resume: DetectorRun | None = None,
+            keep: dt.date | None = None) -> DropDetector:
         """Run over every day from the first data (or `start`) to `as_of` (default: last day
         with data), seeing on each day only that day and the ones before.
-        `on_day(days done, days total)` is called after each day (progress; changes nothing)."""
-        if as_of is not None:
-            daily = daily.filter(pl.col("date") <= as_of)
-        panel = build_panel(daily, directory, self.metric, first=start, last=as_of)
+
+        - `resume`: the `checkpoint_` of an earlier run on the same data and directory; only
+          the days after it are run, with the result of one run over all days (`episodes_`
+          and `platform_days_` cover every day, the matrices and `panel_` the new days only).
+          ValueError when the data or the directory no longer fit it.
+        - `keep`: a day of the run; `checkpoint_` is the run as it stood after it (else None).
+        - `on_day(days done, days total)` is called after each day (progress; changes nothing)."""
+        if resume is not None and start is not None:
+            raise ValueError("a resumed run starts where its checkpoint ends; give no start")
+        if resume is None:
+            panel = build_panel(daily, directory, self.metric, first=start, last=as_of)
+        else:
+            panel = build_panel(daily, directory, self.metric, first=resume.next_day, last=as_of,
+                                institutions=resume.ids)
+            if not resume.resumable_with(panel):
+                raise ValueError("the checkpoint is of other institutions, regions or days")
         self.panel_ = panel
-        calendar = self.calendar or SchoolCalendar()
-        masks = calendar.masks(panel.dates)
         n, t_len = panel.shape
         uniq, region_idx = np.unique(panel.region.astype(str), return_inverse=True)
         regions = [str(r) for r in uniq]
-        n_reg = len(regions)
         family = np.array([FAMILY[k] for k in KINDS])[panel.kind] if n else np.zeros(0, int)
-        group = region_idx * 2 + family
-        inst = InstitutionState(n, self.window, self.recover_days)
-        reg = RegionState(n_reg)
-        score = np.zeros((n, t_len), np.float32)
-        expected = np.full((n, t_len), np.nan, np.float32)
-        status = np.zeros((n, t_len), np.int8)
-        platform = np.zeros(t_len, bool)
-        region_open = np.zeros((n_reg, t_len), bool)
-        nat_expected = np.zeros(t_len)
-        rhos = (self.rho, self.rho_slow, self.rho_deep)
-        thresholds = np.array([self.threshold, self.threshold_slow, self.threshold_deep])
-        since_quiet = np.full(n, 999)
-        own_break = np.zeros(n, bool)
-        overran = np.zeros(n, bool)
-        break_done = np.zeros(n_reg * 2, bool)
-        quiet_run = np.zeros(n_reg * 2, np.int64)
-        last_expected = 0.0
+        run = (copy.deepcopy(resume) if resume is not None
+               else DetectorRun.fresh(panel, InstitutionState(n, self.window, self.recover_days),
+                                      RegionState(len(regions)), len(regions) * 2))
+        t0 = run.days
+        run.extend(panel)
+        calendar = self.calendar or SchoolCalendar()
+        day = _Day(
+            panel=panel, t0=t0, region_idx=region_idx, group=region_idx * 2 + family, family=family,
+            n_reg=len(regions), masks=calendar.masks([run.date(t) for t in range(run.days)]),
+            rhos=(self.rho, self.rho_slow, self.rho_deep),
+            thresholds=np.array([self.threshold, self.threshold_slow, self.threshold_deep]),
+            score=np.zeros((n, t_len), np.float32), expected=np.full((n, t_len), np.nan, np.float32),
+            status=np.zeros((n, t_len), np.int8),
+        )
+        keep_at = (keep - run.origin).days if keep is not None and run.origin is not None else None
+        self.checkpoint_ = resume if keep_at == t0 - 1 else None
+        for c in range(t_len):
+            self._day(run, day, t0 + c)
+            if t0 + c == keep_at:
+                self.checkpoint_ = run.snapshot(keep_at + 1)
+            if on_day is not None:
+                on_day(c + 1, t_len)
 
-        for t in range(t_len):
-            if on_day is not None and t:  # here, not at the end: the loop body `continue`s
-                on_day(t, t_len)
-            x = panel.values[:, t]
-            covered = ~np.isnan(x)
-            if not panel.day_covered[t]:
-                nat_expected[t] = last_expected
-                platform[t] = True
-                status[:, t] = STATUS["platform"]
-                continue
-            if masks.rest[t]:
-                status[:, t] = np.where(covered, STATUS["rest day"], STATUS["no data"])
-                continue
-            dow = panel.dates[t].weekday()
-            level, nb_r, ready = inst.baseline(self.min_history, t, self.lag)
-            wday = inst.weekday_factor(dow)
-            gauge = inst.gauge()
-            base = level * wday * gauge
-            in_window = masks.window[panel.kind, t]
-            usable = covered & ready & (base > 0)
-            ratio = np.where(usable, x / np.where(base > 0, base, 1.0), np.nan)
-            peer_ok = usable & ~inst.open_
-            w = peer_weights(level, self.weight_cap)
-            clipped = np.clip(np.nan_to_num(ratio), 0.0, 3.0)
-            peer = peer_factor(clipped, w, peer_ok, (group, region_idx, family),
-                               (n_reg * 2, n_reg, 2), self.min_peers)
-            # Once a peer group has had its break in this window (a quiet run of several days,
-            # then back), the rest of the window is ordinary school time for judging its
-            # region (institutions keep the window's caution about their own break dates).
-            m_group, c_group = weighted_group_median(group, clipped, w, peer_ok, n_reg * 2)
-            group_window = np.bincount(group, in_window, n_reg * 2) > 0
-            group_quiet = (c_group >= self.min_peers) & (m_group < self.quiet_peers)
-            break_done = group_window & (break_done | (~group_quiet & (quiet_run >= 4)))
-            quiet_run = np.where(group_quiet, quiet_run + 1, 0)
-            # Before its break, a group inside the window still speaks for its region on days
-            # it is plainly not on break: its median is up and hardly any of its weight sits
-            # near zero (a break begins with many members at zero; a week of rolling blackouts
-            # leaves everybody at half).
-            near_zero_w = np.bincount(group, np.where(peer_ok & (clipped < self.break_level), w, 0.0), n_reg * 2)
-            group_w = np.bincount(group, np.where(peer_ok, w, 0.0), n_reg * 2)
-            awake = (group_window & ~break_done & (c_group >= self.min_peers)
-                     & (m_group >= self.quiet_peers) & (near_zero_w <= self.awake_share * group_w))
-            region_window = in_window & ~break_done[group] & ~awake[group]
-            # Institutions outside break windows speak for regions and the nation: a break
-            # is neither an outage nor a collapse of the feed.
-            session = peer_ok & ~region_window
-            nat_s, _ = weighted_group_median(np.zeros(n, int), clipped, w, session, 1)
-            # Everything fell at once, judged on institutions plainly outside any break window,
-            # and only when they are a good share of all (never in the winter holidays).
-            outside = peer_ok & ~in_window
-            nat_o, c_out = weighted_group_median(np.zeros(n, int), clipped, w, outside, 1)
-            if c_out[0] >= max(20, 0.3 * peer_ok.sum()) and nat_o[0] < self.platform_ratio:
-                nat_expected[t] = float(np.where(usable, base, 0.0).sum())
-                platform[t] = True
-                status[:, t] = STATUS["platform"]
-                continue
-            m_rs, c_rs = weighted_group_median(region_idx, clipped, w, session, n_reg)
-            nat = nat_s[0] if np.isfinite(nat_s[0]) else 1.0
-            # In a break window only the institutions outside it (e.g. universities during
-            # school breaks) speak for the region. A handful of them (fewer than 15) is too few
-            # to judge an ordinary bad day, but not an outage: on the first school day after a
-            # region's break its schools' collapse reads as the break going on, and only its
-            # universities, which take no school break, show the lights went out (a third of
-            # the missed outages on the tuning seeds). Such regions are judged for outage-deep
-            # falls only (`few` in RegionState.step), and only when every one of the handful is
-            # outside any break window of its own: universities past their winter session may
-            # still be on their own holiday, which is no outage.
-            c_all = np.bincount(region_idx, peer_ok.astype(float), n_reg)
-            c_plain = np.bincount(region_idx, (session & ~in_window).astype(float), n_reg)
-            enough = c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)
-            few = ~enough & (c_rs >= 3) & (c_plain >= c_rs)
-            valid = (enough | few) & np.isfinite(m_rs)
-            log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
-            exp_i = np.where(usable, base * nat, 0.0)
-            last_expected = nat_expected[t] = float(exp_i.sum())
-            sums = {
-                "expected": np.bincount(region_idx, np.where(session, exp_i, 0.0), n_reg),
-                "observed": np.bincount(region_idx, np.where(session, np.nan_to_num(x), 0.0), n_reg),
-                "lost": np.bincount(region_idx, np.where(session, np.clip(1 - clipped / max(nat, 0.05), 0, 1), 0.0), n_reg),
-                "members": np.bincount(region_idx, session.astype(float), n_reg),
-            }
-            region_open[:, t] = reg.step(t, log_rel, valid, sums, few)
-            in_region_ep = region_open[region_idx, t] if n else np.zeros(0, bool)
-            # University sessions: not judged inside their windows.
-            session_window = in_window & (family == 1)
-            quiet = peer < self.quiet_peers
-            # Without enough peers in its own region (a lone school) nobody can vouch for its
-            # break dates, which differ by region: inside a break window it is not judged. The
-            # nation's median, its only yardstick, had its break a week before or after and
-            # turned the school's own break into a drop (a sixth of all false alarms).
-            lone = (c_group[group] < self.min_peers) & (c_all[region_idx] < self.min_peers)
-            unvouched = in_window & lone & (family == 0)
-            # A school's own break may run a few days past its peers': near-zero days that
-            # continue a break of the peers inside a window are the school's break too.
-            since_quiet = np.where(quiet, 0, since_quiet + 1)
-            own_break = (in_window & (family == 0) & ~quiet & own_break
-                         & (np.nan_to_num(ratio, nan=1.0) < self.break_level)
-                         & (since_quiet <= self.break_overrun))
-            # A school still near zero when that allowance runs out has had its hold already:
-            # its run is judged like any other, not held another `window_hold` days.
-            near_zero = np.nan_to_num(ratio, nan=1.0) < self.break_level
-            overran = (overran | (own_break & ~quiet)) & ~(usable & ~near_zero)
-            own_break |= quiet & in_window
-            quiet = quiet | own_break
-            judged = usable & ~quiet & ~in_region_ep & ~session_window & ~unvouched
-            mu = base * np.clip(peer, 0.0, 1.5)
-            xs = np.nan_to_num(x)
-            llr = np.stack([nb_llr(xs, mu, nb_r, rho) for rho in rhos], axis=1)
-            # A run of low days does not carry across a break: the school's own break dates
-            # differ from its peers' by a few days at either end.
-            inst.reset_pending(((quiet & in_window) | unvouched) & usable)
-            inst.step(t, judged, xs, mu, llr, thresholds, self,
-                      hold=in_window & (family == 0) & ~overran & ~break_done[group],
-                      window_first=masks.window_first[panel.kind, t])
-            # Cold start learns from every plain school day; afterwards only judged days.
-            cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window & ~unvouched
-            learn = (judged | cold) & ~inst.open_
-            inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * gauge * peer, dow,
-                       np.where(judged, mu, 0.0), peer)
-            score[:, t] = (inst.cusum * (self.threshold / thresholds)[None, :]).max(axis=1)
-            expected[:, t] = np.where(usable, mu, np.nan)
-            status[:, t] = np.select(
-                [~covered, ~ready, session_window, in_region_ep, quiet & usable, unvouched,
-                 inst.open_],
-                [STATUS["no data"], STATUS["insufficient history"], STATUS["session"],
-                 STATUS["region episode"], STATUS["peers quiet"], STATUS["no peers in window"],
-                 STATUS["in episode"]],
-                STATUS["judged"],
-            )
-        if on_day is not None and t_len:
-            on_day(t_len, t_len)
-
-        self.score_ = score
-        self.status_ = status
-        self.expected_matrix_ = expected
-        self.platform_days_ = platform
-        self.region_open_ = region_open
-        self.episodes_ = assemble(panel, regions, inst, reg, platform, region_open, self.metric,
-                                  nat_expected, ~panel.day_covered)
+        self.score_ = day.score
+        self.status_ = day.status
+        self.expected_matrix_ = day.expected
+        self.platform_days_ = run.platform
+        self.episodes_ = assemble(run, regions, self.metric)
         return self
+
+    def _day(self, run: DetectorRun, day: _Day, t: int) -> None:
+        """Judge day `t` of the run (column `t - day.t0` of the panel)."""
+        c = t - day.t0
+        panel, masks, inst, reg = day.panel, day.masks, run.inst, run.reg
+        region_idx, group, family, n_reg = day.region_idx, day.group, day.family, day.n_reg
+        n = len(panel.ids)
+        x = panel.values[:, c]
+        covered = ~np.isnan(x)
+        if not panel.day_covered[c]:
+            run.nat_expected[t] = run.last_expected
+            run.platform[t] = True
+            day.status[:, c] = STATUS["platform"]
+            return
+        if masks.rest[t]:
+            day.status[:, c] = np.where(covered, STATUS["rest day"], STATUS["no data"])
+            return
+        dow = run.date(t).weekday()
+        level, nb_r, ready = inst.baseline(self.min_history, t, self.lag)
+        wday = inst.weekday_factor(dow)
+        gauge = inst.gauge()
+        base = level * wday * gauge
+        in_window = masks.window[panel.kind, t]
+        usable = covered & ready & (base > 0)
+        ratio = np.where(usable, x / np.where(base > 0, base, 1.0), np.nan)
+        peer_ok = usable & ~inst.open_
+        w = peer_weights(level, self.weight_cap)
+        clipped = np.clip(np.nan_to_num(ratio), 0.0, 3.0)
+        peer = peer_factor(clipped, w, peer_ok, (group, region_idx, family),
+                           (n_reg * 2, n_reg, 2), self.min_peers)
+        # Once a peer group has had its break in this window (a quiet run of several days,
+        # then back), the rest of the window is ordinary school time for judging its
+        # region (institutions keep the window's caution about their own break dates).
+        m_group, c_group = weighted_group_median(group, clipped, w, peer_ok, n_reg * 2)
+        group_window = np.bincount(group, in_window, n_reg * 2) > 0
+        group_quiet = (c_group >= self.min_peers) & (m_group < self.quiet_peers)
+        run.break_done = group_window & (run.break_done | (~group_quiet & (run.quiet_run >= 4)))
+        run.quiet_run = np.where(group_quiet, run.quiet_run + 1, 0)
+        # Before its break, a group inside the window still speaks for its region on days
+        # it is plainly not on break: its median is up and hardly any of its weight sits
+        # near zero (a break begins with many members at zero; a week of rolling blackouts
+        # leaves everybody at half).
+        near_zero_w = np.bincount(group, np.where(peer_ok & (clipped < self.break_level), w, 0.0), n_reg * 2)
+        group_w = np.bincount(group, np.where(peer_ok, w, 0.0), n_reg * 2)
+        awake = (group_window & ~run.break_done & (c_group >= self.min_peers)
+                 & (m_group >= self.quiet_peers) & (near_zero_w <= self.awake_share * group_w))
+        region_window = in_window & ~run.break_done[group] & ~awake[group]
+        # Institutions outside break windows speak for regions and the nation: a break
+        # is neither an outage nor a collapse of the feed.
+        session = peer_ok & ~region_window
+        nat_s, _ = weighted_group_median(np.zeros(n, int), clipped, w, session, 1)
+        # Everything fell at once, judged on institutions plainly outside any break window,
+        # and only when they are a good share of all (never in the winter holidays).
+        outside = peer_ok & ~in_window
+        nat_o, c_out = weighted_group_median(np.zeros(n, int), clipped, w, outside, 1)
+        if c_out[0] >= max(20, 0.3 * peer_ok.sum()) and nat_o[0] < self.platform_ratio:
+            run.nat_expected[t] = float(np.where(usable, base, 0.0).sum())
+            run.platform[t] = True
+            day.status[:, c] = STATUS["platform"]
+            return
+        m_rs, c_rs = weighted_group_median(region_idx, clipped, w, session, n_reg)
+        nat = nat_s[0] if np.isfinite(nat_s[0]) else 1.0
+        # In a break window only the institutions outside it (e.g. universities during
+        # school breaks) speak for the region. A handful of them (fewer than 15) is too few
+        # to judge an ordinary bad day, but not an outage: on the first school day after a
+        # region's break its schools' collapse reads as the break going on, and only its
+        # universities, which take no school break, show the lights went out (a third of
+        # the missed outages on the tuning seeds). Such regions are judged for outage-deep
+        # falls only (`few` in RegionState.step), and only when every one of the handful is
+        # outside any break window of its own: universities past their winter session may
+        # still be on their own holiday, which is no outage.
+        c_all = np.bincount(region_idx, peer_ok.astype(float), n_reg)
+        c_plain = np.bincount(region_idx, (session & ~in_window).astype(float), n_reg)
+        enough = c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)
+        few = ~enough & (c_rs >= 3) & (c_plain >= c_rs)
+        valid = (enough | few) & np.isfinite(m_rs)
+        log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
+        exp_i = np.where(usable, base * nat, 0.0)
+        run.last_expected = run.nat_expected[t] = float(exp_i.sum())
+        sums = {
+            "expected": np.bincount(region_idx, np.where(session, exp_i, 0.0), n_reg),
+            "observed": np.bincount(region_idx, np.where(session, np.nan_to_num(x), 0.0), n_reg),
+            "lost": np.bincount(region_idx, np.where(session, np.clip(1 - clipped / max(nat, 0.05), 0, 1), 0.0), n_reg),
+            "members": np.bincount(region_idx, session.astype(float), n_reg),
+        }
+        region_open = reg.step(t, log_rel, valid, sums, few)
+        in_region_ep = region_open[region_idx] if n else np.zeros(0, bool)
+        # University sessions: not judged inside their windows.
+        session_window = in_window & (family == 1)
+        quiet = peer < self.quiet_peers
+        # Without enough peers in its own region (a lone school) nobody can vouch for its
+        # break dates, which differ by region: inside a break window it is not judged. The
+        # nation's median, its only yardstick, had its break a week before or after and
+        # turned the school's own break into a drop (a sixth of all false alarms).
+        lone = (c_group[group] < self.min_peers) & (c_all[region_idx] < self.min_peers)
+        unvouched = in_window & lone & (family == 0)
+        # A school's own break may run a few days past its peers': near-zero days that
+        # continue a break of the peers inside a window are the school's break too.
+        run.since_quiet = np.where(quiet, 0, run.since_quiet + 1)
+        own_break = (in_window & (family == 0) & ~quiet & run.own_break
+                     & (np.nan_to_num(ratio, nan=1.0) < self.break_level)
+                     & (run.since_quiet <= self.break_overrun))
+        # A school still near zero when that allowance runs out has had its hold already:
+        # its run is judged like any other, not held another `window_hold` days.
+        near_zero = np.nan_to_num(ratio, nan=1.0) < self.break_level
+        run.overran = (run.overran | (own_break & ~quiet)) & ~(usable & ~near_zero)
+        run.own_break = own_break | (quiet & in_window)
+        quiet = quiet | run.own_break
+        judged = usable & ~quiet & ~in_region_ep & ~session_window & ~unvouched
+        mu = base * np.clip(peer, 0.0, 1.5)
+        xs = np.nan_to_num(x)
+        llr = np.stack([nb_llr(xs, mu, nb_r, rho) for rho in day.rhos], axis=1)
+        # A run of low days does not carry across a break: the school's own break dates
+        # differ from its peers' by a few days at either end.
+        inst.reset_pending(((quiet & in_window) | unvouched) & usable)
+        inst.step(t, judged, xs, mu, llr, day.thresholds, self,
+                  hold=in_window & (family == 0) & ~run.overran & ~run.break_done[group],
+                  window_first=masks.window_first[panel.kind, t])
+        # Cold start learns from every plain school day; afterwards only judged days.
+        cold = covered & ~ready & ~quiet & ~in_region_ep & ~session_window & ~unvouched
+        learn = (judged | cold) & ~inst.open_
+        inst.learn(t, learn, np.nan_to_num(x) / np.maximum(wday * peer, 0.05), x, level * gauge * peer, dow,
+                   np.where(judged, mu, 0.0), peer)
+        day.score[:, c] = (inst.cusum * (self.threshold / day.thresholds)[None, :]).max(axis=1)
+        day.expected[:, c] = np.where(usable, mu, np.nan)
+        day.status[:, c] = np.select(
+            [~covered, ~ready, session_window, in_region_ep, quiet & usable, unvouched,
+             inst.open_],
+            [STATUS["no data"], STATUS["insufficient history"], STATUS["session"],
+             STATUS["region episode"], STATUS["peers quiet"], STATUS["no peers in window"],
+             STATUS["in episode"]],
+            STATUS["judged"],
+        )
 
     def expected_frame(self, since: dt.date | None = None, ids: Iterable[str] | None = None) -> pl.DataFrame:
         """Long frame: institution_id, date, observed, expected, score, status (a word); only

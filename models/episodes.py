@@ -67,46 +67,44 @@ def _explain(scope: str, row: dict, metric: str, members: int = 0) -> str:
             "no institution is blamed.")
 
 
-def assemble(panel, regions, inst, reg, platform, region_open, metric, nat_expected=None,
-             missing=None) -> pl.DataFrame:
-    """Episode records from the detector's final state, as a frame in FRAME_SCHEMA order."""
+def assemble(run, regions: list[str], metric: str) -> pl.DataFrame:
+    """Episode records from a DetectorRun's final state (models/detector_run.py), as a frame in
+    FRAME_SCHEMA order."""
     import numpy as np
 
     from models.attribution import platform_runs
 
-    dates = panel.dates
-
     def day(i):
-        return None if i is None or i < 0 else dates[i]
+        return None if i is None or i < 0 else run.date(i)
 
     rows: list[dict] = []
-    for rec in reg.closed + reg.still_open():
+    for rec in run.reg.closed + run.reg.still_open():
         code = regions[rec["index"]]
         row = _base(rec, day, metric)
         row.update(scope="region", institution_id=None, region=code,
                    id=episode_id("region", code, row["start"]), parent_id=None)
         rows.append(row)
     region_spans = [(r["region"], r["start"], r["end"], r["id"]) for r in rows]
-    for rec in inst.closed + inst.still_open():
+    for rec in run.inst.closed + run.inst.still_open():
         row = _base(rec, day, metric)
-        iid = str(panel.ids[rec["index"]])
-        code = panel.region[rec["index"]] or None
+        iid = str(run.ids[rec["index"]])
+        code = run.region[rec["index"]] or None
         parent = next((pid for reg_code, s, e, pid in region_spans
                        if reg_code == code and s <= row["start"] and (e is None or row["start"] <= e)),
                       None)
         row.update(scope="institution", institution_id=iid, region=code,
                    id=episode_id("institution", iid, row["start"]), parent_id=parent)
         rows.append(row)
-    last = len(dates) - 1
-    for a, b in platform_runs(platform, dates):
-        expected = 0.0 if nat_expected is None else float(np.nansum(nat_expected[a:b + 1]))
-        observed = float(np.nansum(panel.values[:, a:b + 1]))
-        is_missing = missing is None or bool(missing[a:b + 1].all())
-        row = {"start": dates[a], "detected_on": dates[a], "end": None if b == last else dates[b],
+    last = run.days - 1
+    for a, b in platform_runs(run.platform):
+        expected = float(np.nansum(run.nat_expected[a:b + 1]))
+        observed = float(np.nansum(run.observed[a:b + 1]))
+        is_missing = bool(run.missing[a:b + 1].all())
+        row = {"start": day(a), "detected_on": day(a), "end": None if b == last else day(b),
                "status": "open" if b == last else "resolved", "expected": expected,
                "observed": observed, "metric": metric, "scope": "platform",
                "institution_id": None, "region": None, "parent_id": None, "missing": is_missing,
-               "id": episode_id("platform", "all", dates[a]),
+               "id": episode_id("platform", "all", day(a)),
                "severity": 1.0 if is_missing else _severity(expected, observed),
                "days_lost": 0.0}
         rows.append(row)

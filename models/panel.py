@@ -36,8 +36,11 @@ def build_panel(
     metric: str,
     first: dt.date | None = None,
     last: dt.date | None = None,
+    institutions: np.ndarray | None = None,
 ) -> Panel:
-    """Pivot `daily` into a Panel over [first, last] (defaults: the data's own span)."""
+    """Pivot `daily` into a Panel over [first, last] (defaults: the data's own span). Its rows
+    are the institutions of the directory and of the data in that span, or exactly
+    `institutions` (sorted: those of an earlier panel) when given: ValueError if that leaves one out."""
     if first is None:
         first = daily["date"].min() if daily.height else last
     if last is None:
@@ -59,6 +62,10 @@ def build_panel(
     if known is not None:
         ids = pl.concat([ids, known["institution_id"]]).unique()
     ids_sorted = ids.sort()
+    if institutions is not None:
+        if not set(ids_sorted.to_list()) <= set(institutions.tolist()):
+            raise ValueError("the data or the directory has institutions the given rows lack")
+        ids_sorted = pl.Series("institution_id", institutions, dtype=pl.String)
     index = pl.DataFrame({"institution_id": ids_sorted, "row": np.arange(len(ids_sorted))})
     values = np.full((len(ids_sorted), len(dates)), np.nan)
     located = rows.select(

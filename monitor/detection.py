@@ -3,7 +3,8 @@
 
 Detection is causal, so one pass up to day D leaves exactly the episodes a run every day up
 to D would have left; `--from/--to` replays a range in that single pass and reports what was
-new on each day. Persisting is idempotent: episodes are keyed by their stable id, a row is
+new on each day. A run resumes from the state the previous one kept (monitor/kept.py) when
+the data up to that state's day is unchanged, and runs only the days after it. Persisting is idempotent: episodes are keyed by their stable id, a row is
 rewritten only when something in it changed, and a stored episode first detected on or before
 D that the new pass no longer produces (the data changed) is removed. Episodes detected after
 D (from an earlier run further ahead) are left alone.
@@ -68,14 +69,17 @@ def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None,
-                 start: dt.date | None = None, on_day: OnDay | None = None):
-    """DropDetector fitted up to `as_of` (from `start`, default the first day with data), on
-    the school calendar of the home's settings; `on_day` hears of each day replayed."""
+                 start: dt.date | None = None, on_day: OnDay | None = None, *, resume=None,
+                 keep: dt.date | None = None):
+    """DropDetector fitted up to `as_of` (from `start`, default the first day with data, or
+    after the DetectorRun `resume`), on the school calendar of the home's settings, its state
+    after the day `keep` taken; `on_day` hears of each day replayed."""
     from models.detector import DropDetector
     from monitor.school_calendar import school_calendar
 
     detector = DropDetector(metric=DETECTED_METRIC, calendar=school_calendar(home.settings.calendar))
-    return detector.fit(daily, directory, as_of=as_of, start=start, on_day=on_day)
+    return detector.fit(daily, directory, as_of=as_of, start=start, on_day=on_day, resume=resume,
+                        keep=keep)
 
 
 def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = None,
@@ -93,15 +97,23 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     if as_of < daily["date"].min():
         raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
                          "give a later date")
-    detector = run_detector(home, daily, directory, as_of, on_day=on_day)
-    episodes = detector.episodes_
-    stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
-    with connect(home.state_db) as conn:
-        inserted, updated, removed = persist(conn, episodes, as_of, stamp)
-    if as_of >= daily["date"].max():  # after the episodes are safe: the kept weeks only save time
-        from monitor.views import keep_weeks
+    from monitor.kept import keep, resumable_run
+    from monitor.locking import home_lock
 
-        keep_weeks(home, detector, daily["date"].max())  # the views and the weekly report read these
+    # Run to the last day with data or past it, the run keeps its state after that day, and
+    # the next run resumes from it: one day instead of years of them. One run at a time, so
+    # that a run never resumes from a state another is writing.
+    last = daily["date"].max()
+    keep_day = last if as_of >= last else None
+    with home_lock(home.root, "detect", wait_seconds=300):
+        resume = resumable_run(home, daily, directory, as_of)
+        detector = run_detector(home, daily, directory, as_of, on_day=on_day, resume=resume, keep=keep_day)
+        episodes = detector.episodes_
+        stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
+        with connect(home.state_db) as conn:
+            inserted, updated, removed = persist(conn, episodes, as_of, stamp)
+        if keep_day is not None:  # after the episodes are safe: what is kept only saves time
+            keep(home, detector, keep_day, daily, directory, resumed=resume is not None)
     first = start or as_of
     fresh = episodes.filter(pl.col("detected_on").is_between(first, as_of))
     new_by_day: dict[dt.date, list[str]] = {}

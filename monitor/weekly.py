@@ -303,7 +303,7 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     from monitor.directory import directory_frame
     from monitor.school_calendar import school_calendar
     from monitor.state import connect
-    from monitor.views import kept_weeks_between
+    from monitor.kept import kept_weeks_between
 
     start, end = parse_week(week)
     with connect(home.state_db) as conn:

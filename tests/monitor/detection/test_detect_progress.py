@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import pty
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -106,6 +107,8 @@ def test_on_a_terminal_a_bar_shows_the_days_and_stdout_stays_the_same(loaded, ho
     args = commands(scenario)[which]
     loaded(*args)  # a second detect finds nothing new: compare two such runs
     piped = loaded(*args)
+    if which == 0:  # a detect resumes from the state the last one kept, with no day left to run
+        shutil.rmtree(home / "store" / "kept")
     code, stdout, shown = on_a_terminal(home, *args)
     assert code == 0
     assert stdout == piped.stdout

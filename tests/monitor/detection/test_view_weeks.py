@@ -70,7 +70,7 @@ def test_a_changed_directory_sends_the_views_back_to_replaying(loaded, home, sce
     first = scenario.directory.row(0, named=True)
     detect(Home(home))
     moved = scenario.directory.with_columns(
-        region=pl.when(pl.col("institution_id") == first["institution_id"]).then(pl.lit("UA-05"))
+        region=pl.when(pl.col("institution_id") == first["institution_id"]).then(pl.lit("UA-63"))
         .otherwise(pl.col("region")))
     moved.write_csv(tmp_path / "moved.csv")
     assert loaded("institutions", "import", str(tmp_path / "moved.csv")).exit_code == 0

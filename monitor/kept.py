@@ -1,0 +1,199 @@
+"""What `monitor detect` keeps for later runs (`store/kept/`), so that they need not replay
+years of history:
+
+- every institution's weeks of the last year against expected, and its word for the last day
+  with data: the institution and region views and the weekly report read them while they are
+  current, that is while the daily metrics files, the directory, the calendar settings and the
+  detector's code are what they were (a fingerprint of those, cheap to take);
+- the detector's state after that day (models/detector_run.py): the next `monitor detect`
+  resumes from it and runs only the days after it, when the data up to that day, the
+  directory, the calendar settings, the detector's code and the libraries are unchanged (a
+  second fingerprint, of the data's content up to that day). Detection is causal, so the
+  result is exactly that of a replay of every day: 3 years of national history take ~40 s to
+  replay, a day after them a few seconds.
+
+`meta.json` is written last and removed first: without it nothing here is used, so a run
+that dies while writing leaves the next one to replay, never to read a mixed state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import polars as pl
+
+from monitor.home import Home
+from monitor.state import connect
+
+VIEW_WEEKS = 52  # the views show the last year
+
+
+def first_week(as_of: dt.date) -> dt.date:
+    """The Monday of the first week a view as of `as_of` shows (whole weeks, kept or replayed)."""
+    since = as_of - dt.timedelta(weeks=VIEW_WEEKS)
+    return since - dt.timedelta(days=since.weekday())
+
+
+def keep(home: Home, detector, last_day: dt.date, daily: pl.DataFrame, directory: pl.DataFrame,
+         resumed: bool) -> None:
+    """Keep the weeks, the words and the state (`detector.checkpoint_`, taken after
+    `last_day`) of a detector run up to `last_day`, the last day with data, or past it (a day
+    whose export is late): the days up to `last_day` are what a run stopping there gives. A
+    run `resumed` from the kept state adds its weeks to the kept ones (its first week may have
+    begun before it); one resumed after `last_day` (only late days) changes nothing here."""
+    from models.summary import detector_weeks
+    from monitor.store import write_atomic
+
+    dates = detector.panel_.dates
+    if not dates or dates[0] > last_day:
+        return
+    folder = _folder(home)
+    folder.mkdir(parents=True, exist_ok=True)
+    since = first_week(last_day)
+    weeks = detector_weeks(detector, since)
+    if resumed:
+        earlier = pl.read_parquet(folder / "weeks.parquet").filter(pl.col("week") >= since)
+        weeks = (pl.concat([earlier, weeks]).group_by("institution_id", "week", maintain_order=True)
+                 .agg(pl.all().sum()).sort("institution_id", "week"))
+    (folder / "meta.json").unlink(missing_ok=True)  # never current while the files change
+    write_atomic(weeks, folder / "weeks.parquet")
+    write_atomic(latest_words(detector, last_day), folder / "latest.parquet")
+    _write_state(detector.checkpoint_, folder / "detector.npz")
+    meta = {"as_of": last_day.isoformat(), "fingerprint": _fingerprint(home),
+            "inputs": _inputs_fingerprint(home, daily, directory, last_day)}
+    tmp = folder / "meta.json.tmp"
+    tmp.write_text(json.dumps(meta), encoding="utf-8")
+    tmp.replace(folder / "meta.json")
+
+
+def resumable_run(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date):
+    """The kept detector state (a DetectorRun) when a run to `as_of` can resume from it: kept
+    on or before `as_of`, of the same data up to its day, directory, calendar settings, code
+    and libraries, and with every institution the data has since then. Else None."""
+    import zipfile
+
+    import numpy as np
+
+    from models.detector_run import DetectorRun
+
+    meta, folder = _meta(home), _folder(home)
+    if meta is None or "inputs" not in meta or not (folder / "weeks.parquet").is_file():
+        return None  # the weeks of a resumed run add to the kept ones
+    day = dt.date.fromisoformat(meta["as_of"])
+    if day > as_of or meta["inputs"] != _inputs_fingerprint(home, daily, directory, day):
+        return None
+    try:
+        # Opened here: np.load leaves a file it fails to read open.
+        with open(folder / "detector.npz", "rb") as handle, np.load(handle, allow_pickle=False) as arrays:
+            run = DetectorRun.from_arrays(arrays)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None  # damaged: a replay rebuilds it
+    later = set(daily.filter(pl.col("date") > day)["institution_id"].unique().to_list())
+    if run.next_day != day + dt.timedelta(days=1) or not later <= set(run.ids.tolist()):
+        return None
+    return run
+
+
+def current(home: Home) -> dt.date | None:
+    """The day the kept weeks run to, when they are current for the views (else None)."""
+    meta = _meta(home)
+    if meta is None or meta.get("fingerprint") != _fingerprint(home):
+        return None
+    return dt.date.fromisoformat(meta["as_of"])
+
+
+def kept_weeks(home: Home, as_of: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+    """(weeks, latest) for a view as of `as_of`, when current."""
+    if current(home) != as_of:
+        return None
+    folder = _folder(home)
+    return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+
+
+def kept_weeks_between(home: Home, first: dt.date, last: dt.date) -> pl.DataFrame | None:
+    """The kept weeks from the Monday `first` to the day `last`, when they are current and
+    hold that span (the weekly report reads them instead of replaying the detector)."""
+    as_of = current(home)
+    if as_of is None or first < first_week(as_of) or last > as_of:
+        return None
+    return (pl.scan_parquet(_folder(home) / "weeks.parquet")
+            .filter(pl.col("week").is_between(first, last)).collect())
+
+
+def latest_words(detector, day: dt.date | None = None) -> pl.DataFrame:
+    """Each institution's word for `day` (default: the last day of the detector run)."""
+    from models.detector_state import STATUS
+
+    names = list(STATUS)
+    dates = detector.panel_.dates
+    latest = detector.status_[:, dates.index(day) if day else -1] if dates else []
+    return pl.DataFrame({"institution_id": detector.panel_.ids, "status": [names[s] for s in latest]},
+                        schema={"institution_id": pl.String, "status": pl.String})
+
+
+def _write_state(run, path: Path) -> None:
+    import os
+
+    import numpy as np
+
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as handle:
+        np.savez(handle, **run.to_arrays())
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _folder(home: Home) -> Path:
+    return home.store / "kept"
+
+
+def _meta(home: Home) -> dict | None:
+    try:
+        return json.loads((_folder(home) / "meta.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _fingerprint(home: Home) -> str:
+    """What the kept weeks depend on: the daily metrics files, the directory, the calendar
+    settings and the detector's code."""
+    from monitor.directory import directory_frame
+
+    digest = hashlib.sha256()
+    for path in sorted((home.store / "daily").glob("*.parquet")):
+        stat = path.stat()
+        digest.update(f"{path.name} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
+    digest.update(f"{directory.height} {directory.hash_rows().sum() if directory.height else 0}\n".encode())
+    _common(digest, home)
+    return digest.hexdigest()
+
+
+def _inputs_fingerprint(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, day: dt.date) -> str:
+    """What the detector's state after `day` depends on: the daily rows it read up to that day
+    (their content: a new month's file must not void the state of the months before it), the
+    directory's institutions, regions and kinds, the calendar settings, the detector's code and
+    the libraries it computes with."""
+    import numpy as np
+
+    digest = hashlib.sha256()
+    for frame in (daily.lazy().filter(pl.col("date") <= day),  # lazily: no copy of years of rows
+                  directory.lazy().select("institution_id", "region", "kind")):
+        count, total = frame.select(pl.len(), pl.struct(pl.all()).hash().sum()).collect().row(0)
+        digest.update(f"{count} {total}\n".encode())
+    digest.update(f"polars {pl.__version__} numpy {np.__version__}\n".encode())
+    _common(digest, home)
+    return digest.hexdigest()
+
+
+def _common(digest, home: Home) -> None:
+    import models
+
+    digest.update(repr(home.settings.calendar).encode())
+    for path in sorted(Path(models.__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
