@@ -90,30 +90,36 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     if as_of is not None and (start is not None or end is not None):
         raise QueryError("--as-of cannot be combined with --from/--to; give one or the other")
     check_range(start, end)
-    daily, directory = load_inputs(home)
-    if daily.is_empty():
-        raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
-    as_of = end or as_of or daily["date"].max()
-    if as_of < daily["date"].min():
-        raise QueryError(f"{as_of} is before the first day with data ({daily['date'].min()}); "
-                         "give a later date")
-    from monitor.kept import keep, resumable_run
+    from monitor.directory import directory_frame
+    from monitor.kept import inputs_fingerprint, keep, resumable_run
     from monitor.locking import home_lock
+    from monitor.store import scan_daily
 
+    first_day, last_day = (scan_daily(home).select(pl.col("date").min().alias("first"), pl.col("date").max().alias("last"))
+                           .collect().row(0))
+    if last_day is None:
+        raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
+    as_of = end or as_of or last_day
+    if as_of < first_day:
+        raise QueryError(f"{as_of} is before the first day with data ({first_day}); give a later date")
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
     # Run to the last day with data or past it, the run keeps its state after that day, and
-    # the next run resumes from it: one day instead of years of them. One run at a time, so
-    # that a run never resumes from a state another is writing.
-    last = daily["date"].max()
-    keep_day = last if as_of >= last else None
+    # the next run resumes from it: it reads and runs only the days after it, not years of
+    # them. One run at a time, so that a run never resumes from a state another is writing.
+    keep_day = last_day if as_of >= last_day else None
     with home_lock(home.root, "detect", wait_seconds=300):
-        resume = resumable_run(home, daily, directory, as_of)
+        # Taken before the data is read: an export ingested meanwhile voids the kept state.
+        inputs = inputs_fingerprint(home, directory, keep_day) if keep_day is not None else ""
+        resume = resumable_run(home, directory, as_of)
+        daily = detected_daily(home, since=resume.next_day if resume is not None else None)
         detector = run_detector(home, daily, directory, as_of, on_day=on_day, resume=resume, keep=keep_day)
         episodes = detector.episodes_
         stamp = (now or dt.datetime.combine(as_of, dt.time())).isoformat(timespec="seconds")
         with connect(home.state_db) as conn:
             inserted, updated, removed = persist(conn, episodes, as_of, stamp)
         if keep_day is not None:  # after the episodes are safe: what is kept only saves time
-            keep(home, detector, keep_day, daily, directory, resumed=resume is not None)
+            keep(home, detector, keep_day, inputs, resumed=resume is not None)
     first = start or as_of
     fresh = episodes.filter(pl.col("detected_on").is_between(first, as_of))
     new_by_day: dict[dt.date, list[str]] = {}

@@ -37,13 +37,13 @@ def first_week(as_of: dt.date) -> dt.date:
     return since - dt.timedelta(days=since.weekday())
 
 
-def keep(home: Home, detector, last_day: dt.date, daily: pl.DataFrame, directory: pl.DataFrame,
-         resumed: bool) -> None:
+def keep(home: Home, detector, last_day: dt.date, inputs: str, resumed: bool) -> None:
     """Keep the weeks, the words and the state (`detector.checkpoint_`, taken after
     `last_day`) of a detector run up to `last_day`, the last day with data, or past it (a day
-    whose export is late): the days up to `last_day` are what a run stopping there gives. A
-    run `resumed` from the kept state adds its weeks to the kept ones (its first week may have
-    begun before it); one resumed after `last_day` (only late days) changes nothing here."""
+    whose export is late): the days up to `last_day` are what a run stopping there gives.
+    `inputs` is the `inputs_fingerprint` taken before the run read the data. A run `resumed`
+    from the kept state adds its weeks to the kept ones (its first week may have begun before
+    it); one resumed after `last_day` (only late days) changes nothing here."""
     from models.summary import detector_weeks
     from monitor.store import write_atomic
 
@@ -63,13 +63,13 @@ def keep(home: Home, detector, last_day: dt.date, daily: pl.DataFrame, directory
     write_atomic(latest_words(detector, last_day), folder / "latest.parquet")
     _write_state(detector.checkpoint_, folder / "detector.npz")
     meta = {"as_of": last_day.isoformat(), "fingerprint": _fingerprint(home),
-            "inputs": _inputs_fingerprint(home, daily, directory, last_day)}
+            "inputs": inputs}
     tmp = folder / "meta.json.tmp"
     tmp.write_text(json.dumps(meta), encoding="utf-8")
     tmp.replace(folder / "meta.json")
 
 
-def resumable_run(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date):
+def resumable_run(home: Home, directory: pl.DataFrame, as_of: dt.date):
     """The kept detector state (a DetectorRun) when a run to `as_of` can resume from it: kept
     on or before `as_of`, of the same data up to its day, directory, calendar settings, code
     and libraries, and with every institution the data has since then. Else None."""
@@ -78,12 +78,13 @@ def resumable_run(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_o
     import numpy as np
 
     from models.detector_run import DetectorRun
+    from monitor.store import scan_daily
 
     meta, folder = _meta(home), _folder(home)
     if meta is None or "inputs" not in meta or not (folder / "weeks.parquet").is_file():
         return None  # the weeks of a resumed run add to the kept ones
     day = dt.date.fromisoformat(meta["as_of"])
-    if day > as_of or meta["inputs"] != _inputs_fingerprint(home, daily, directory, day):
+    if day > as_of or meta["inputs"] != inputs_fingerprint(home, directory, day):
         return None
     try:
         # Opened here: np.load leaves a file it fails to read open.
@@ -91,7 +92,8 @@ def resumable_run(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_o
             run = DetectorRun.from_arrays(arrays)
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
         return None  # damaged: a replay rebuilds it
-    later = set(daily.filter(pl.col("date") > day)["institution_id"].unique().to_list())
+    later = set(scan_daily(home).filter(pl.col("date") > day).select(pl.col("institution_id").unique())
+                .collect()["institution_id"].to_list())
     if run.next_day != day + dt.timedelta(days=1) or not later <= set(run.ids.tolist()):
         return None
     return run
@@ -174,17 +176,20 @@ def _fingerprint(home: Home) -> str:
     return digest.hexdigest()
 
 
-def _inputs_fingerprint(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, day: dt.date) -> str:
-    """What the detector's state after `day` depends on: the daily rows it read up to that day
-    (their content: a new month's file must not void the state of the months before it), the
-    directory's institutions, regions and kinds, the calendar settings, the detector's code and
-    the libraries it computes with."""
+def inputs_fingerprint(home: Home, directory: pl.DataFrame, day: dt.date) -> str:
+    """What the detector's state after `day` depends on: the daily rows it reads up to that
+    day (their content: a new month's file must not void the state of the months before it;
+    streamed, not loaded), the directory's institutions, regions and kinds, the calendar
+    settings, the detector's code and the libraries it computes with."""
     import numpy as np
 
+    from monitor.detection import DETECTED_METRIC
+    from monitor.store import scan_daily
+
     digest = hashlib.sha256()
-    for frame in (daily.lazy().filter(pl.col("date") <= day),  # lazily: no copy of years of rows
-                  directory.lazy().select("institution_id", "region", "kind")):
-        count, total = frame.select(pl.len(), pl.struct(pl.all()).hash().sum()).collect().row(0)
+    rows = scan_daily(home).filter(pl.col("date") <= day).select("institution_id", "date", DETECTED_METRIC)
+    for frame in (rows, directory.lazy().select("institution_id", "region", "kind")):
+        count, total = frame.select(pl.len(), pl.struct(pl.all()).hash().sum()).collect(engine="streaming").row(0)
         digest.update(f"{count} {total}\n".encode())
     digest.update(f"polars {pl.__version__} numpy {np.__version__}\n".encode())
     _common(digest, home)
