@@ -140,3 +140,25 @@ def test_a_detect_of_an_earlier_day_leaves_the_kept_state_alone(monitor, home, f
     assert replayed(home, as_of=LAST - dt.timedelta(days=10)) == DAYS - 10  # no going back
     assert replayed(home) == 0
     assert_same(home, reference)
+
+
+def test_changed_calendar_settings_mean_a_replay(monitor, home, files):
+    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
+    assert monitor("ingest", str(files["head"])).exit_code == 0
+    detect(Home(home))
+    (home / "monitor.toml").write_text(
+        '[calendar.windows.2022]\nschool = ["2022-10-01..2022-10-16 autumn break, moved"]\n', encoding="utf-8")
+    assert monitor("ingest", str(files["day1"])).exit_code == 0
+    assert replayed(home) == DAYS - TAIL + 1
+
+
+def test_a_range_after_resumed_runs_reports_the_days_a_replay_reports(monitor, home, files, reference):
+    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
+    assert monitor("ingest", str(files["head"])).exit_code == 0
+    detect(Home(home))
+    assert monitor("ingest", *[str(files[f"day{k}"]) for k in range(1, TAIL + 1)]).exit_code == 0
+    detect(Home(home))
+    window = {"start": LAST - dt.timedelta(days=30), "end": LAST}
+    resumed, replay = detect(Home(home), **window), detect(Home(reference), **window)
+    assert replay.new_by_day  # something to compare
+    assert (resumed.new_by_day, resumed.open) == (replay.new_by_day, replay.open)
