@@ -60,6 +60,13 @@ def assert_same(home: Path, reference: Path) -> None:
     assert_frame_equal(latest, latest_ref)
 
 
+def detect_the_history(monitor, home: Path, files: dict[str, Path]) -> None:
+    """The directory and the history before the last days, detected (the state is kept)."""
+    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
+    assert monitor("ingest", str(files["head"])).exit_code == 0
+    detect(Home(home))
+
+
 @pytest.fixture
 def reference(tmp_path: Path, files, monkeypatch) -> Path:
     """A home that received everything at once and ran detect once."""
@@ -110,9 +117,7 @@ def test_a_late_export_for_a_past_day_means_a_replay(monitor, home, files, refer
 
 
 def test_a_changed_directory_means_a_replay(monitor, home, files, scenario, tmp_path):
-    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
-    assert monitor("ingest", str(files["head"])).exit_code == 0
-    detect(Home(home))
+    detect_the_history(monitor, home, files)
     first = scenario.directory["institution_id"][0]
     moved = scenario.directory.with_columns(
         region=pl.when(pl.col("institution_id") == first).then(pl.lit("UA-63")).otherwise(pl.col("region")))
@@ -123,9 +128,7 @@ def test_a_changed_directory_means_a_replay(monitor, home, files, scenario, tmp_
 
 
 def test_a_damaged_state_file_means_a_replay(monitor, home, files, reference):
-    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
-    assert monitor("ingest", str(files["head"])).exit_code == 0
-    detect(Home(home))
+    detect_the_history(monitor, home, files)
     state = home / "store" / "kept" / "detector.npz"
     state.write_bytes(state.read_bytes()[: state.stat().st_size // 2])
     assert monitor("ingest", *[str(files[f"day{k}"]) for k in range(1, TAIL + 1)]).exit_code == 0
@@ -143,9 +146,7 @@ def test_a_detect_of_an_earlier_day_leaves_the_kept_state_alone(monitor, home, f
 
 
 def test_changed_calendar_settings_mean_a_replay(monitor, home, files):
-    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
-    assert monitor("ingest", str(files["head"])).exit_code == 0
-    detect(Home(home))
+    detect_the_history(monitor, home, files)
     (home / "monitor.toml").write_text(
         '[calendar.windows.2022]\nschool = ["2022-10-01..2022-10-16 autumn break, moved"]\n', encoding="utf-8")
     assert monitor("ingest", str(files["day1"])).exit_code == 0
@@ -153,9 +154,7 @@ def test_changed_calendar_settings_mean_a_replay(monitor, home, files):
 
 
 def test_a_range_after_resumed_runs_reports_the_days_a_replay_reports(monitor, home, files, reference):
-    assert monitor("institutions", "import", str(files["directory"])).exit_code == 0
-    assert monitor("ingest", str(files["head"])).exit_code == 0
-    detect(Home(home))
+    detect_the_history(monitor, home, files)
     assert monitor("ingest", *[str(files[f"day{k}"]) for k in range(1, TAIL + 1)]).exit_code == 0
     detect(Home(home))
     window = {"start": LAST - dt.timedelta(days=30), "end": LAST}
