@@ -67,7 +67,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from models.calendar import FAMILY, KINDS, CalendarMasks, SchoolCalendar
+from models.calendar import FAMILY, KINDS, CalendarMasks, SchoolCalendar, school_year_of
 from models.attribution import RegionState
 from models.detector_run import DetectorRun
 from models.detector_state import STATUS, InstitutionState
@@ -228,8 +228,10 @@ class DropDetector:
         if masks.rest[t]:
             day.status[:, c] = np.where(covered, STATUS["rest day"], STATUS["no data"])
             return
-        dow = run.date(t).weekday()
-        level, nb_r, ready = inst.baseline(self.min_history, t, self.lag)
+        today = run.date(t)
+        year_first = (dt.date(school_year_of(today), 9, 1) - run.origin).days
+        level, nb_r, ready = inst.baseline(self.min_history, t, self.lag, year_first)
+        dow = today.weekday()
         wday = inst.weekday_factor(dow)
         gauge = inst.gauge()
         base = level * wday * gauge
