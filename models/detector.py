@@ -67,8 +67,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from models.calendar import FAMILY, KINDS, CalendarMasks, SchoolCalendar, school_year_of
 from models.attribution import RegionState
+from models.calendar import FAMILY, KINDS, CalendarMasks, SchoolCalendar, school_year_of
 from models.detector_run import DetectorRun
 from models.detector_state import STATUS, InstitutionState
 from models.episodes import assemble
@@ -174,9 +174,9 @@ class DropDetector:
             panel = build_panel(daily, directory, self.metric, first=start, last=as_of)
         else:
             panel = build_panel(daily, directory, self.metric, first=resume.next_day, last=as_of,
-                                institutions=resume.ids)
+                                institutions=resume.ids)  # ValueError for an institution it lacks
             if not resume.resumable_with(panel):
-                raise ValueError("the checkpoint is of other institutions, regions or days")
+                raise ValueError("the checkpoint is of other regions or kinds of institution")
         self.panel_ = panel
         n, t_len = panel.shape
         uniq, region_idx = np.unique(panel.region.astype(str), return_inverse=True)

@@ -49,10 +49,11 @@ class DetectorRun:
 
     @classmethod
     def fresh(cls, panel, inst: InstitutionState, reg: RegionState, n_groups: int) -> DetectorRun:
-        """A run about to start on the panel's first day, with fresh institution and region states."""
+        """A run about to start on the panel's rows, with fresh institution and region states
+        (its first day is set by `extend`)."""
         n = len(panel.ids)
         return cls(
-            origin=panel.dates[0] if panel.dates else None, ids=panel.ids, region=panel.region,
+            origin=None, ids=panel.ids, region=panel.region,
             kind=panel.kind, inst=inst, reg=reg,
             since_quiet=np.full(n, 999), own_break=np.zeros(n, bool), overran=np.zeros(n, bool),
             break_done=np.zeros(n_groups, bool), quiet_run=np.zeros(n_groups, np.int64),
@@ -72,10 +73,10 @@ class DetectorRun:
         return self.origin + dt.timedelta(days=t)
 
     def resumable_with(self, panel) -> bool:
-        """Whether `panel` (the days after this run) has this run's institutions, regions and
-        kinds: a changed directory changes every peer group, so it needs a run from the start."""
-        return (panel.dates[:1] in ([], [self.next_day]) and np.array_equal(panel.ids, self.ids)
-                and np.array_equal(panel.region.astype(str), self.region.astype(str))
+        """Whether `panel` (the days after this run, on its rows) gives its institutions the
+        run's regions and kinds: a changed directory changes every peer group, so it needs a
+        run from the start."""
+        return (np.array_equal(panel.region.astype(str), self.region.astype(str))
                 and np.array_equal(panel.kind, self.kind))
 
     def extend(self, panel) -> None:
@@ -85,8 +86,7 @@ class DetectorRun:
         t_new = len(panel.dates)
         self.platform = np.concatenate([self.platform, np.zeros(t_new, bool)])
         self.nat_expected = np.concatenate([self.nat_expected, np.zeros(t_new)])
-        sums = np.nansum(panel.values, axis=0) if len(panel.ids) else np.zeros(t_new)
-        self.observed = np.concatenate([self.observed, sums])
+        self.observed = np.concatenate([self.observed, np.nansum(panel.values, axis=0)])
         self.missing = np.concatenate([self.missing, ~panel.day_covered])
 
     def snapshot(self, days: int) -> DetectorRun:

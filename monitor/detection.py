@@ -4,10 +4,11 @@
 Detection is causal, so one pass up to day D leaves exactly the episodes a run every day up
 to D would have left; `--from/--to` replays a range in that single pass and reports what was
 new on each day. A run resumes from the state the previous one kept (monitor/kept.py) when
-the data up to that state's day is unchanged, and runs only the days after it. Persisting is idempotent: episodes are keyed by their stable id, a row is
-rewritten only when something in it changed, and a stored episode first detected on or before
-D that the new pass no longer produces (the data changed) is removed. Episodes detected after
-D (from an earlier run further ahead) are left alone.
+the data up to that state's day is unchanged, and runs only the days after it. Persisting is
+idempotent: episodes are keyed by their stable id, a row is rewritten only when something in
+it changed, and a stored episode first detected on or before D that the new pass no longer
+produces (the data changed) is removed. Episodes detected after D (from an earlier run
+further ahead) are left alone.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import datetime as dt
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache, partial
 
 import polars as pl
 
@@ -58,16 +60,6 @@ def detected_daily(home: Home, until: dt.date | None = None, since: dt.date | No
     return daily.select("institution_id", "date", DETECTED_METRIC).collect()
 
 
-def load_inputs(home: Home) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """`detected_daily` and the directory."""
-    from monitor.directory import directory_frame
-
-    daily = detected_daily(home)
-    with connect(home.state_db) as conn:
-        directory = directory_frame(conn)
-    return daily, directory
-
-
 def run_detector(home: Home, daily: pl.DataFrame, directory: pl.DataFrame, as_of: dt.date | None,
                  start: dt.date | None = None, on_day: OnDay | None = None, *, resume=None,
                  keep: dt.date | None = None):
@@ -108,10 +100,12 @@ def detect(home: Home, as_of: dt.date | None = None, start: dt.date | None = Non
     # the next run resumes from it: it reads and runs only the days after it, not years of
     # them. One run at a time, so that a run never resumes from a state another is writing.
     keep_day = last_day if as_of >= last_day else None
+    # Taken before the data is read: an export ingested meanwhile voids the kept state. Once a
+    # day: with nothing new, the day kept and the day to keep are the same.
+    fingerprint = cache(partial(inputs_fingerprint, home, directory))
     with home_lock(home.root, "detect", wait_seconds=300):
-        # Taken before the data is read: an export ingested meanwhile voids the kept state.
-        inputs = inputs_fingerprint(home, directory, keep_day) if keep_day is not None else ""
-        resume = resumable_run(home, directory, as_of)
+        inputs = fingerprint(keep_day) if keep_day is not None else ""
+        resume = resumable_run(home, as_of, fingerprint)
         daily = detected_daily(home, since=resume.next_day if resume is not None else None)
         detector = run_detector(home, daily, directory, as_of, on_day=on_day, resume=resume, keep=keep_day)
         episodes = detector.episodes_
@@ -201,6 +195,7 @@ def evaluate_scenario(home: Home, scenario_dir, on_day: OnDay | None = None) -> 
     from pathlib import Path
 
     from models.evaluation import evaluate
+    from monitor.directory import directory_frame
 
     folder = Path(scenario_dir)
     try:
@@ -212,7 +207,9 @@ def evaluate_scenario(home: Home, scenario_dir, on_day: OnDay | None = None) -> 
         raise QueryError(f"{folder}: not a generated scenario ({exc}); give the --out folder of "
                          "`monitor fixtures generate`") from None
     first, last = dt.date.fromisoformat(meta["start"]), dt.date.fromisoformat(meta["end"])
-    daily, directory = load_inputs(home)
+    daily = detected_daily(home)
+    with connect(home.state_db) as conn:
+        directory = directory_frame(conn)
     if daily.is_empty():
         raise StoreError("the store holds no daily metrics; ingest the scenario's exports first")
     size = (daily.filter(pl.col("date").dt.weekday() <= 5, pl.col("meetings") > 0)

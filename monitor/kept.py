@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -45,13 +47,12 @@ def keep(home: Home, detector, last_day: dt.date, inputs: str, resumed: bool) ->
     from the kept state adds its weeks to the kept ones (its first week may have begun before
     it); one resumed after `last_day` (only late days) changes nothing here."""
     from models.summary import detector_weeks
-    from monitor.store import write_atomic
+    from monitor.store import replace_atomically, write_atomic
 
     dates = detector.panel_.dates
     if not dates or dates[0] > last_day:
         return
     folder = _folder(home)
-    folder.mkdir(parents=True, exist_ok=True)
     since = first_week(last_day)
     weeks = detector_weeks(detector, since)
     if resumed:
@@ -61,18 +62,15 @@ def keep(home: Home, detector, last_day: dt.date, inputs: str, resumed: bool) ->
     (folder / "meta.json").unlink(missing_ok=True)  # never current while the files change
     write_atomic(weeks, folder / "weeks.parquet")
     write_atomic(latest_words(detector, last_day), folder / "latest.parquet")
-    _write_state(detector.checkpoint_, folder / "detector.npz")
-    meta = {"as_of": last_day.isoformat(), "fingerprint": _fingerprint(home),
-            "inputs": inputs}
-    tmp = folder / "meta.json.tmp"
-    tmp.write_text(json.dumps(meta), encoding="utf-8")
-    tmp.replace(folder / "meta.json")
+    replace_atomically(folder / "detector.npz", partial(_write_npz, detector.checkpoint_.to_arrays()))
+    meta = {"as_of": last_day.isoformat(), "fingerprint": _fingerprint(home), "inputs": inputs}
+    replace_atomically(folder / "meta.json", lambda tmp: tmp.write_text(json.dumps(meta), encoding="utf-8"))
 
 
-def resumable_run(home: Home, directory: pl.DataFrame, as_of: dt.date):
+def resumable_run(home: Home, as_of: dt.date, fingerprint: Callable[[dt.date], str]):
     """The kept detector state (a DetectorRun) when a run to `as_of` can resume from it: kept
-    on or before `as_of`, of the same data up to its day, directory, calendar settings, code
-    and libraries, and with every institution the data has since then. Else None."""
+    on or before `as_of`, of the same inputs up to its day (`fingerprint(day)`: the current
+    `inputs_fingerprint`), and with every institution the data has since then. Else None."""
     import zipfile
 
     import numpy as np
@@ -84,7 +82,7 @@ def resumable_run(home: Home, directory: pl.DataFrame, as_of: dt.date):
     if meta is None or "inputs" not in meta or not (folder / "weeks.parquet").is_file():
         return None  # the weeks of a resumed run add to the kept ones
     day = dt.date.fromisoformat(meta["as_of"])
-    if day > as_of or meta["inputs"] != inputs_fingerprint(home, directory, day):
+    if day > as_of or meta["inputs"] != fingerprint(day):
         return None
     try:
         # Opened here: np.load leaves a file it fails to read open.
@@ -136,17 +134,11 @@ def latest_words(detector, day: dt.date | None = None) -> pl.DataFrame:
                         schema={"institution_id": pl.String, "status": pl.String})
 
 
-def _write_state(run, path: Path) -> None:
-    import os
-
+def _write_npz(arrays: dict, path: Path) -> None:
     import numpy as np
 
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        np.savez(handle, **run.to_arrays())
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    with open(path, "wb") as handle:  # a handle: given a path, numpy adds ".npz" to its name
+        np.savez(handle, **arrays)
 
 
 def _folder(home: Home) -> Path:

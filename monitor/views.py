@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from monitor.detection import OnDay, list_episodes, load_inputs, run_detector
+from monitor.detection import OnDay, detected_daily, list_episodes, run_detector
 from monitor.errors import QueryError, StoreError
 from monitor.home import Home
 from monitor.state import connect
@@ -83,8 +83,7 @@ def _view(home: Home, institution_id: str | None, region: str | None, on_day: On
     since = first_week(as_of)
     kept = kept_weeks(home, as_of)
     if kept is None:
-        daily, directory = load_inputs(home)
-        kept = _replayed_weeks(home, daily, directory, since, on_day)
+        kept = _replayed_weeks(home, detected_daily(home), directory, since, on_day)
     members = [institution_id] if institution_id else known["institution_id"].to_list()
     weeks, latest = (frame.filter(pl.col("institution_id").is_in(members)).collect() for frame in kept)
     if institution_id:

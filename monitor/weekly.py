@@ -301,9 +301,9 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     """`require_data`: refuse a week without a single covered day (`_require_stored_days`)."""
     from monitor.detection import DETECTED_METRIC, detected_daily, list_episodes
     from monitor.directory import directory_frame
+    from monitor.kept import kept_weeks_between
     from monitor.school_calendar import school_calendar
     from monitor.state import connect
-    from monitor.kept import kept_weeks_between
 
     start, end = parse_week(week)
     with connect(home.state_db) as conn:
