@@ -109,9 +109,9 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str,
     # Unstripped, a padded duration does not read as a number: the careful read follows.
     p_text = col("p_minutes")
     p_minutes = p_text.cast(pl.Int64, strict=False)
-    # Per-row values are prepared so that every aggregation is a plain min/sum/max: polars'
-    # streaming group-by runs those vectorised, filtered aggregations row by row.
-    meetings = (
+    # Per-row values are prepared so that every aggregation is a plain min/first/sum/max
+    # (see _PER_MEETING).
+    joins = (
         rows.select(
             "line",
             col("id").alias("meeting_id"),
@@ -132,18 +132,8 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str,
             odd_waiting.alias("odd_waiting"),
         )
         .filter(pl.col("meeting_id").fill_null("") != "")
-        .group_by("meeting_id", "start_text")
-        .agg(
-            pl.col("line").min(),
-            pl.col("end_text", "minutes_text", "host_email", "department", "zoom_group").first(),
-            pl.col("cut_line").min(),
-            pl.col("participants").sum(),
-            pl.col("participant_minutes").sum(),
-            pl.col("bad_p_minutes").max(),
-            pl.col("odd_waiting").max(),
-        )
-        .collect(engine="streaming")
     )
+    meetings = _by_meeting(joins)
     if not careful and (meetings["odd_waiting"].any()
                         or (meetings["meeting_id"] != meetings["meeting_id"].str.strip_chars()).any()):
         return None
@@ -161,6 +151,47 @@ def _read_meetings(source: Source, path, header: list[str], delimiter: str,
     if not bad.is_empty():
         raise FormatError(f"line {bad['line'][0]}: participant duration is not a whole number of minutes")
     return finish_meetings(meetings.drop("bad_p_minutes", "cut_line", "odd_waiting"), source, platform="zoom")
+
+
+# Per meeting (meeting ID + start). Each gives the same result over a meeting's join rows and
+# over partial results of them, so a meeting may be aggregated in pieces and the pieces merged.
+_PER_MEETING = (
+    pl.col("line").min(),
+    pl.col("end_text", "minutes_text", "host_email", "department", "zoom_group").first(),
+    pl.col("cut_line").min(),
+    pl.col("participants", "participant_minutes").sum(),
+    pl.col("bad_p_minutes", "odd_waiting").max(),
+)
+_KEY = ("meeting_id", "start_text")
+# Rows per batch: ~50 MB of join rows in memory at a time, whatever the size of the file.
+_BATCH_ROWS = 250_000
+
+
+def _by_meeting(joins: pl.LazyFrame) -> pl.DataFrame:
+    """One row per meeting of the join rows, in the order the file first names them.
+
+    Zoom writes a meeting's joins one after another. So each batch of rows is aggregated by
+    runs of consecutive rows of one meeting, numbered as they come: grouping on that number
+    instead of hashing two strings per row halved the read. A meeting whose rows are not all
+    in one run (cut by a batch boundary, or a file re-sorted in a spreadsheet) gives several
+    pieces, which are merged after, so the result is exact for any row order.
+    """
+    run_starts = pl.any_horizontal(pl.col(k).ne_missing(pl.col(k).shift(1)) for k in _KEY)
+    pieces = [
+        batch.group_by(run_starts.cum_sum().alias("run"), maintain_order=True)
+        .agg(pl.col(*_KEY).first(), *_PER_MEETING)
+        .drop("run")
+        for batch in joins.collect_batches(chunk_size=_BATCH_ROWS)
+    ]
+    if not pieces:
+        return joins.group_by(*_KEY).agg(*_PER_MEETING).collect()  # the empty frame, typed
+    runs = pl.concat(pieces)
+    # A hash collision only sends two meetings through the merge, which keeps them apart.
+    split = runs.select(pl.struct(*_KEY).hash().is_duplicated()).to_series()
+    if not split.any():
+        return runs
+    merged = runs.filter(split).group_by(*_KEY, maintain_order=True).agg(*_PER_MEETING)
+    return pl.concat([runs.filter(~split), merged])
 
 
 def named_range(source: Source) -> tuple[dt.date, ...]:

@@ -32,6 +32,47 @@ def test_join_rows_become_meetings(tmp_path):
     assert meetings["participants"].to_list() == [1, 1, 1, 1]
 
 
+def joins_of_five_meetings() -> tuple[list[str], dict[str, tuple[int, int]]]:
+    """Zoom-ordered join rows of five meetings (one of them recurring: same ID, two starts),
+    and each meeting's (participants, participant minutes) worked out by hand."""
+    later, later_end = "03/31/2025 01:00:00 PM", "03/31/2025 01:45:00 PM"
+    rows, expected = [], {}
+    for n, (start, end) in enumerate([(START, END)] * 4 + [(later, later_end)]):
+        meeting = f"84512345{min(n, 3):03d}"  # meetings 3 and 4: one series, two instances
+        joins = [(f"Учень {j}", 10 + j, "Yes" if j == 1 else "No") for j in range(n + 2)]
+        rows += [history_row(meeting, "o.k@lyceum7.example.org", start, end, 50, person, minutes, waiting)
+                 for person, minutes, waiting in joins]
+        present = [minutes for _, minutes, waiting in joins if waiting == "No"]
+        expected[f"{meeting}@{start}"] = (len(present), sum(present))
+    return rows, expected
+
+
+def per_meeting(meetings) -> dict[str, tuple[int, int]]:
+    start = meetings["start_utc"].dt.convert_time_zone("Europe/Kyiv").dt.strftime("%m/%d/%Y %I:%M:%S %p")
+    keys = (meetings["series_key"] + "@" + start).to_list()
+    return dict(zip(keys, meetings.select("participants", "participant_minutes").rows()))
+
+
+@pytest.mark.parametrize("batch_rows", [2, 3, 250_000])
+@pytest.mark.parametrize("order", ["as Zoom writes it", "re-sorted by participant", "shuffled"])
+def test_a_meetings_joins_count_once_whatever_the_row_order_and_batches(tmp_path, monkeypatch, order, batch_rows):
+    """Joins are aggregated by runs of consecutive rows within batches of rows; a meeting
+    cut by a batch boundary or spread over the file by a re-sort counts once, exactly."""
+    import random
+
+    from monitor.ingest.readers import zoom_history
+
+    monkeypatch.setattr(zoom_history, "_BATCH_ROWS", batch_rows)
+    rows, expected = joins_of_five_meetings()
+    if order == "re-sorted by participant":
+        rows.sort(key=lambda row: row.split(",")[16])
+    elif order == "shuffled":
+        random.Random(5).shuffle(rows)
+    meetings = read_file(tmp_path, rows).meetings
+    assert meetings.height == 5
+    assert per_meeting(meetings) == expected
+
+
 @pytest.mark.parametrize(("fault", "message"), [
     (",".join(history_row("845", "a@b.org", START, END, 50, "Учень", 40).split(",")[:17]) + "\n",
      "no participant join time; the file looks truncated"),
