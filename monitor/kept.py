@@ -4,7 +4,8 @@ years of history:
 - every institution's weeks of the last year against expected, and its word for the last day
   with data: the institution and region views and the weekly report read them while they are
   current, that is while the daily metrics files, the directory, the calendar settings and the
-  detector's code are what they were (a fingerprint of those, cheap to take);
+  detector's code are what they were (a fingerprint of those, cheap to take). When exports
+  came in since, they run the kept state (below) on over the new days, without keeping it;
 - the detector's state after that day (models/detector_run.py): the next `monitor detect`
   resumes from it and runs only the days after it, when the data up to that day, the
   directory, the calendar settings, the detector's code and the libraries are unchanged (a
@@ -21,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -54,12 +56,10 @@ def keep(home: Home, detector, last_day: dt.date, inputs: str, resumed: bool) ->
         return
     folder = _folder(home)
     since = first_week(last_day)
-    weeks = detector_weeks(detector, since)
-    if resumed:
-        earlier = pl.read_parquet(folder / "weeks.parquet").filter(pl.col("week") >= since)
-        weeks = (pl.concat([earlier, weeks]).group_by("institution_id", "week", maintain_order=True)
-                 .agg(pl.all().sum()).sort("institution_id", "week"))
+    weeks = _with_kept_weeks(home, detector_weeks(detector, since), since) if resumed else \
+        detector_weeks(detector, since)
     (folder / "meta.json").unlink(missing_ok=True)  # never current while the files change
+    shutil.rmtree(home.store / "views", ignore_errors=True)  # kept by earlier versions, read by none
     write_atomic(weeks, folder / "weeks.parquet")
     write_atomic(latest_words(detector, last_day), folder / "latest.parquet")
     replace_atomically(folder / "detector.npz", partial(_write_npz, detector.checkpoint_.to_arrays()))
@@ -97,6 +97,36 @@ def resumable_run(home: Home, as_of: dt.date, fingerprint: Callable[[dt.date], s
     return run
 
 
+def _with_kept_weeks(home: Home, weeks: pl.DataFrame, since: dt.date) -> pl.DataFrame:
+    """The weeks of a run resumed from the kept state added to the kept ones from `since`: the
+    resumed run's first week may have begun in the kept run."""
+    earlier = pl.read_parquet(_folder(home) / "weeks.parquet").filter(pl.col("week") >= since)
+    return (pl.concat([earlier, weeks]).group_by("institution_id", "week", maintain_order=True)
+            .agg(pl.all().sum()).sort("institution_id", "week"))
+
+
+def _resumed_weeks(home: Home, directory: pl.DataFrame, as_of: dt.date,
+                   on_day: Callable[[int, int], None] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+    """(weeks, latest) as of `as_of` when the kept weeks are not current but the kept state is
+    (exports came in after the last `monitor detect`): that state run on over the days after
+    it, a few seconds instead of a replay of a year. Nothing is kept: a view only reads. None
+    when the kept state cannot be resumed."""
+    from models.summary import detector_weeks
+    from monitor.detection import detected_daily, run_detector
+
+    run = resumable_run(home, as_of, partial(inputs_fingerprint, home, directory))
+    if run is None:
+        return None
+    folder = _folder(home)
+    if run.next_day > as_of:  # nothing after the kept day: the kept weeks are current
+        return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+    daily = detected_daily(home, since=run.next_day)
+    detector = run_detector(home, daily, directory, as_of, on_day=on_day, resume=run)
+    since = first_week(as_of)
+    weeks = _with_kept_weeks(home, detector_weeks(detector, since), since)
+    return weeks.lazy(), latest_words(detector).lazy()
+
+
 def current(home: Home) -> dt.date | None:
     """The day the kept weeks run to, when they are current for the views (else None)."""
     meta = _meta(home)
@@ -105,22 +135,31 @@ def current(home: Home) -> dt.date | None:
     return dt.date.fromisoformat(meta["as_of"])
 
 
-def kept_weeks(home: Home, as_of: dt.date) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
-    """(weeks, latest) for a view as of `as_of`, when current."""
-    if current(home) != as_of:
-        return None
-    folder = _folder(home)
-    return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+def kept_weeks(home: Home, directory: pl.DataFrame, as_of: dt.date,
+               on_day: Callable[[int, int], None] | None = None) -> tuple[pl.LazyFrame, pl.LazyFrame] | None:
+    """(weeks, latest) for a view as of `as_of`, the last day with data: the kept ones while
+    current, else the kept state run on over the days ingested since (_resumed_weeks); None
+    when neither will do."""
+    if current(home) == as_of:
+        folder = _folder(home)
+        return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+    return _resumed_weeks(home, directory, as_of, on_day)
 
 
-def kept_weeks_between(home: Home, first: dt.date, last: dt.date) -> pl.DataFrame | None:
-    """The kept weeks from the Monday `first` to the day `last`, when they are current and
-    hold that span (the weekly report reads them instead of replaying the detector)."""
-    as_of = current(home)
+def kept_weeks_between(home: Home, first: dt.date, last: dt.date, directory: pl.DataFrame,
+                       on_day: Callable[[int, int], None] | None = None) -> pl.DataFrame | None:
+    """The weeks from the Monday `first` to the day `last` as of the last day with data, when
+    the kept weeks hold that span and are current, or the kept state can be run on to that
+    day (kept_weeks): the weekly report reads them instead of replaying the detector."""
+    from monitor.store import scan_daily
+
+    as_of = current(home) or scan_daily(home).select(pl.col("date").max()).collect().item()
     if as_of is None or first < first_week(as_of) or last > as_of:
         return None
-    return (pl.scan_parquet(_folder(home) / "weeks.parquet")
-            .filter(pl.col("week").is_between(first, last)).collect())
+    weeks = kept_weeks(home, directory, as_of, on_day)
+    if weeks is None:
+        return None
+    return weeks[0].filter(pl.col("week").is_between(first, last)).collect()
 
 
 def latest_words(detector, day: dt.date | None = None) -> pl.DataFrame:

@@ -3,7 +3,9 @@ the last year, with sparklines, and the stored episodes.
 
 The weeks come from the detector's expectation. Replaying it for a view takes half a minute on
 years of national history, so a view reads the weeks `monitor detect` keeps (monitor/kept.py)
-while they are current. Otherwise it replays from a year before its weeks.
+while they are current. When exports came in after the last detect, it runs the kept detector
+state on over the new days; only without a usable kept state does it replay, from a year
+before its weeks.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def _view(home: Home, institution_id: str | None, region: str | None, on_day: On
     if as_of is None:
         raise StoreError("the store holds no daily metrics; ingest exports with `monitor ingest` first")
     since = first_week(as_of)
-    kept = kept_weeks(home, as_of)
+    kept = kept_weeks(home, directory, as_of, on_day)
     if kept is None:
         kept = _replayed_weeks(home, detected_daily(home), directory, since, on_day)
     members = [institution_id] if institution_id else known["institution_id"].to_list()

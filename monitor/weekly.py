@@ -318,10 +318,11 @@ def load_weekly_inputs(home: "Home", week: str, *, require_data: bool = False,
     # itself. Asked for by hand (write_weekly), such a week is refused: it is most likely a typo.
     metric = DETECTED_METRIC
     since = start - dt.timedelta(weeks=SPARK_WEEKS)
-    # The weeks `monitor detect` kept, while current, are what a replay would give: detection
-    # is causal, so a run to a later day expects the same of every day up to `end`. They hold
-    # the observed totals too, so only the report's own weeks of daily rows are read.
-    kept = kept_weeks_between(home, since, end)
+    # The weeks `monitor detect` kept (while current, or with its kept state run on over days
+    # ingested since) are what a replay would give: detection is causal, so a run to a later
+    # day expects the same of every day up to `end`. They hold the observed totals too, so
+    # only the report's own weeks of daily rows are read.
+    kept = kept_weeks_between(home, since, end, directory, on_day)
     if kept is not None:
         daily, expectation = detected_daily(home, until=end, since=since), expectation_from_weeks(kept)
     else:

@@ -161,3 +161,12 @@ def test_a_range_after_resumed_runs_reports_the_days_a_replay_reports(monitor, h
     resumed, replay = detect(Home(home), **window), detect(Home(reference), **window)
     assert replay.new_by_day  # something to compare
     assert (resumed.new_by_day, resumed.open) == (replay.new_by_day, replay.open)
+
+
+def test_a_home_of_an_earlier_version_loses_the_folder_it_kept_views_in(monitor, home, files):
+    old = home / "store" / "views"
+    old.mkdir(parents=True)
+    (old / "weeks.parquet").write_bytes(b"PAR1")
+    detect_the_history(monitor, home, files)
+    assert not old.exists()
+    assert (home / "store" / "kept" / "meta.json").is_file()
