@@ -45,8 +45,11 @@ def write_atomic(frame: pl.DataFrame, path: Path) -> None:
                                                              statistics=True))
 
 
-def part_path(home: Home, kind: str, month: str, sha256: str) -> Path:
-    return home.store / kind / month / f"part-{sha256[:24]}.parquet"
+def part_path(home: Home, kind: str, month: str, sha256: str, number: int = 0) -> Path:
+    """Where a part of an ingested file goes; `number`: of a slice after the first (a file
+    too large to hold whole is ingested in slices)."""
+    suffix = f"-{number}" if number else ""
+    return home.store / kind / month / f"part-{sha256[:24]}{suffix}.parquet"
 
 
 def cells_path(part: Path) -> Path:

@@ -7,29 +7,37 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from monitor.home import Home
 from monitor.ingest.readers.base import ReadResult, date_span
 from monitor.state import transaction
-from monitor.store import part_path, write_atomic, write_cells
+from monitor.store import cells_path, part_path, write_atomic, write_cells
 
 
-def write_parts(home: Home, kind: str, frame: pl.DataFrame, sha: str) -> list[tuple]:
-    """Write the file's new records as one part per month (and, for meetings, its cells);
-    the rows for the `parts` table."""
+def write_parts(home: Home, kind: str, frame: pl.DataFrame, sha: str, number: int = 0) -> list[tuple]:
+    """Write the file's new records (of its slice `number`) as one part per month (and, for
+    meetings, its cells); the rows for the `parts` table."""
     date_col = "local_date" if kind == "meetings" else "date"
     parts = []
     if frame.is_empty():
         return parts
     for month, chunk in _by_month(frame, date_col):
-        target = part_path(home, kind, month, sha)
+        target = part_path(home, kind, month, sha, number)
         write_atomic(chunk, target)
         if kind == "meetings":
             write_cells(target, chunk)
         parts.append((kind, month, str(target), sha, len(chunk)))
     return parts
+
+
+def remove_parts(parts: list[tuple]) -> None:
+    """Delete parts `write_parts` wrote for a file that is not committed after all."""
+    for _, _, path, _, _ in parts:
+        Path(path).unlink(missing_ok=True)
+        cells_path(Path(path)).unlink(missing_ok=True)
 
 
 def _by_month(frame: pl.DataFrame, date_col: str) -> list[tuple[str, pl.DataFrame]]:

@@ -98,6 +98,17 @@ class KnownMeetings:
             return meetings, keys
         return meetings[probe["row"].sort()], probe.drop("row")
 
+    def mark(self) -> tuple[frozenset[str], dict[int, int]]:
+        """What the index holds now, for `rewind`."""
+        return frozenset(self.months), {day: len(chunks) for day, chunks in self.days.items()}
+
+    def rewind(self, mark: tuple[frozenset[str], dict[int, int]]) -> None:
+        """Back to what the index held at `mark`: the keys `add` put in since (of meetings not
+        stored after all) go, and so do months loaded since (loaded again when needed)."""
+        months, counts = mark
+        self.months = set(months)
+        self.days = {day: chunks[:counts[day]] for day, chunks in self.days.items() if day in counts}
+
     def add(self, keys: pl.DataFrame) -> None:
         """Index stored meetings by the keys `new_only` returned for them."""
         # A month not loaded yet will be read from the store, which then holds these.

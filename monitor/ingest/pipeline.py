@@ -4,7 +4,8 @@ Per file: hash + sniff + read (on a read-ahead thread) -> ledger check -> map + 
 -> de-duplicate -> write Parquet parts -> one SQLite transaction commits ledger, parts and
 coverage. A rejected file is copied (or, from the inbox, moved) to quarantine/ with a
 `.reason` file, and the rest of the batch goes on. Daily metrics of touched months are
-rebuilt once at the end.
+rebuilt once at the end. A meeting-history export too large to hold whole goes through these
+steps a slice of meetings at a time and is committed as one (_ingest_slices).
 
 Two steps run beside the calling thread (polars, hashlib and file writes release the GIL):
 reading file N+1 ahead, which depends on nothing but the file, and writing file N's Parquet
@@ -14,13 +15,15 @@ calling thread, file by file, in order (see _ingest_all).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
 import sqlite3
 import zoneinfo
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -30,13 +33,13 @@ import polars as pl
 from monitor.directory import Mapper, load_directory
 from monitor.errors import MonitorError, RejectedFile
 from monitor.home import Home
-from monitor.ingest.commit import commit, file_coverage, write_parts
+from monitor.ingest.commit import commit, file_coverage, remove_parts, write_parts
 from monitor.ingest.decode import NotText, read_head
 from monitor.ingest.dedup import KnownMeetings
 from monitor.ingest.hosts import Hosts
 from monitor.ingest.paths import expand_paths, file_sha256, not_a_file, unreadable
 from monitor.ingest.readers import READERS, sniff
-from monitor.ingest.readers.base import FormatError, ReadResult, Source
+from monitor.ingest.readers.base import FormatError, ReadResult, ReadWhole, Source
 from monitor.ingest.times import wall_clock
 from monitor.locking import home_lock
 from monitor.pseudonym import Pseudonymiser, load_key
@@ -122,7 +125,7 @@ class _Loaded:
     rejected: RejectedFile | None
 
 
-def _load(ctx: _Context, path: Path) -> _Loaded:
+def _load(ctx: _Context, path: Path, whole: bool = False) -> _Loaded:
     # The file is hashed on a second thread while polars reads it (hashlib and file reads
     # release the GIL): the hash pass costs no wall time. The price is that a re-sent file
     # is parsed before the ledger says it is a duplicate, which is rare and harmless.
@@ -132,7 +135,7 @@ def _load(ctx: _Context, path: Path) -> _Loaded:
         hashing = pool.submit(file_sha256, path)
         result, rejected = None, None
         try:
-            result = _read(ctx, path)
+            result = _read(ctx, path, whole)
         except RejectedFile as exc:
             rejected = exc
         except OSError as exc:  # unreadable, or gone since the folder was listed
@@ -209,11 +212,12 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
     if seen:
         return Outcome(path, "duplicate", f"already ingested (same content as {seen[0]}, {seen[1][:10]}); nothing to do")
     if prepared.rejected is not None:
-        _quarantine(ctx, path, sha, prepared.rejected.reason)
-        verb = "moved" if ctx.move_originals else "copied"
-        return Outcome(path, "rejected", f"{prepared.rejected.reason}; {verb} to quarantine/")
+        return _rejected(ctx, path, sha, prepared.rejected)
     assert result is not None
     meetings, reported = prepared.meetings, prepared.reported
+    if result.more is not None:
+        assert meetings is not None
+        return _ingest_slices(ctx, loaded, meetings, writer)
     if meetings is not None:
         # The keys go into the index now: the next file is checked against this one before
         # this one's commit. Should the commit fail, the run stops before the next commit.
@@ -228,21 +232,81 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
     def finish() -> Outcome:
         commit(ctx.conn, stored_name(ctx, path), sha, result, writing.result(), len(records), len(stored),
                file_coverage(result, meetings, ctx.institution))
-        dupes = len(records) - len(stored)
-        note = f"{len(records)} meetings" if meetings is not None else f"{len(records)} daily rows"
-        if dupes:
-            note += f" ({dupes} already stored)"
-        if meetings is not None:
-            unmapped = meetings["institution_id"].null_count()
-            if unmapped:
-                note += f", {unmapped} unmapped"
-        _move_original(ctx, path, ctx.home.archive)
-        return Outcome(path, "ingested", note, result.format, len(records), len(stored))
+        unmapped = meetings["institution_id"].null_count() if meetings is not None else None
+        return _ingested(ctx, path, result, len(records), len(stored), unmapped)
 
     return finish
 
 
-def _read(ctx: _Context, path: Path) -> ReadResult:
+def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
+                   writer: ThreadPoolExecutor) -> Outcome | Callable[[], Outcome]:
+    """A file read in slices: each slice is de-duplicated (against the store and the slices
+    before it) and written as parts of its own, and the file's parts are committed together,
+    so memory holds one slice, not the file. When a slice is refused, or says that the file
+    must be read whole, what the slices before it wrote is undone first."""
+    path, sha, result = loaded.path, loaded.sha, loaded.result
+    assert sha is not None and result is not None and result.more is not None
+    slices = itertools.chain([first], (_prepare(ctx, path, dataclasses.replace(result, meetings=more, more=None))[0]
+                                       for more in result.more))
+    parts: list[tuple] = []
+    writing: Future | None = None  # slice N is written while slice N+1 is read and mapped
+
+    def written() -> None:
+        nonlocal writing
+        if writing is not None:
+            done, writing = writing, None
+            parts.extend(done.result())  # a write error is the store's, not the file's: it stops the run
+
+    mark = ctx.known.mark()
+    records = new_records = unmapped = 0
+    touched: list[pl.DataFrame] = []  # the days and institutions of the meetings, for coverage
+    try:
+        for number, meetings in enumerate(slices):
+            assert meetings is not None
+            stored, keys = ctx.known.new_only(meetings)
+            ctx.known.add(keys)
+            written()
+            writing = writer.submit(write_parts, ctx.home, "meetings", stored, sha, number)
+            records, new_records = records + len(meetings), new_records + len(stored)
+            unmapped += meetings["institution_id"].null_count()
+            touched.append(meetings.select("local_date", "institution_id").unique())
+        written()
+    except (ReadWhole, RejectedFile) as exc:
+        written()
+        ctx.known.rewind(mark)
+        remove_parts(parts)
+        if isinstance(exc, RejectedFile):
+            return _rejected(ctx, path, sha, exc)
+        whole = _load(ctx, path, whole=True)
+        return _ingest_one(ctx, whole, _prepare_loaded(ctx, whole), writer)
+
+    def finish() -> Outcome:
+        commit(ctx.conn, stored_name(ctx, path), sha, result, parts, records, new_records,
+               file_coverage(result, pl.concat(touched), ctx.institution))
+        return _ingested(ctx, path, result, records, new_records, unmapped)
+
+    return finish
+
+
+def _ingested(ctx: _Context, path: Path, result: ReadResult, records: int, new_records: int,
+              unmapped: int | None) -> Outcome:
+    """The outcome of a committed file (`unmapped`: None for daily rows)."""
+    note = f"{records} meetings" if unmapped is not None else f"{records} daily rows"
+    if records > new_records:
+        note += f" ({records - new_records} already stored)"
+    if unmapped:
+        note += f", {unmapped} unmapped"
+    _move_original(ctx, path, ctx.home.archive)
+    return Outcome(path, "ingested", note, result.format, records, new_records)
+
+
+def _rejected(ctx: _Context, path: Path, sha: str, rejected: RejectedFile) -> Outcome:
+    _quarantine(ctx, path, sha, rejected.reason)
+    verb = "moved" if ctx.move_originals else "copied"
+    return Outcome(path, "rejected", f"{rejected.reason}; {verb} to quarantine/")
+
+
+def _read(ctx: _Context, path: Path, whole: bool = False) -> ReadResult:
     limit = ctx.home.settings.ingest.max_file_mb * 1024 * 1024
     size = path.stat().st_size
     if size == 0:
@@ -260,6 +324,7 @@ def _read(ctx: _Context, path: Path) -> ReadResult:
     source = Source(
         head=head, timezone=ctx.csv_timezone, institution=ctx.institution,
         workdir=ctx.home.store / ".work", max_json_bytes=ctx.home.settings.ingest.max_json_mb * 2**20,
+        whole=whole,
     )
     try:
         return reader.read(source)

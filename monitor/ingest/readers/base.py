@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Callable
 
 import polars as pl
@@ -17,6 +18,11 @@ class FormatError(ValueError):
     """The file is of a known format but its content is broken; the message says where."""
 
 
+class ReadWhole(Exception):
+    """A file read in slices holds something only a read of the whole file handles (see
+    ReadResult.more): read it again with Source.whole."""
+
+
 @dataclass(frozen=True)
 class Source:
     head: Head
@@ -24,6 +30,7 @@ class Source:
     institution: str | None  # --institution: the institution every record belongs to
     workdir: Path  # scratch space for transcoded copies
     max_json_bytes: int
+    whole: bool = False  # read every meeting at once, never in slices
 
 
 @dataclass(frozen=True)
@@ -44,6 +51,9 @@ class ReadResult:
     coverage: Coverage
     meetings: pl.DataFrame | None = None  # schema.READER_MEETINGS
     reported: pl.DataFrame | None = None  # schema.REPORTED_DAILY
+    # The meetings after the first slice of a file too large to hold whole, read as they are
+    # taken; a slice may raise ReadWhole. Slices hold different meetings. None: `meetings` is all.
+    more: Iterator[pl.DataFrame] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,18 @@ from monitor.ingest.times import (
 from monitor.schema import READER_MEETINGS, conform
 
 
-def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str) -> pl.DataFrame:
+def time_format(meetings: pl.DataFrame) -> str:
+    """The one date-time format of the start and end times."""
     try:
-        fmt = choose_format(pl.concat([meetings["start_text"], meetings["end_text"]]))
+        return choose_format(pl.concat([meetings["start_text"], meetings["end_text"]]))
     except TimeFormatError as exc:
         raise FormatError(f"start/end time column: {exc}") from None
+
+
+def finish_meetings(meetings: pl.DataFrame, source: Source, platform: str, fmt: str | None = None) -> pl.DataFrame:
+    """Canonical meetings; times read in `fmt` (default: the format of these meetings' times,
+    `time_format`)."""
+    fmt = fmt or time_format(meetings)
     frame = parse_naive(meetings, {"start_naive": "start_text", "end_naive": "end_text"}, fmt).with_columns(
         pl.col("minutes_text").str.strip_chars().cast(pl.Int64, strict=False).alias("stated"),
         pl.col("meeting_id").str.replace_all(" ", "", literal=True).str.replace_all("-", "", literal=True)

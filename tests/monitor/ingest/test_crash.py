@@ -96,3 +96,39 @@ def test_kill_during_ingest_then_rerun_gives_exact_totals(tmp_path, directory_cs
         consistent(home)
         assert daily_text(home) == expected
         assert [p for p in (home / "store").rglob("*.tmp")] == []
+
+
+# The CLI with slices of 200 meetings (a large file is read 500,000 at a time).
+SLICED_CLI = ("from monitor.ingest.readers import zoom_history; "
+              "zoom_history.SLICE_MEETINGS, zoom_history._BATCH_ROWS = 200, 150; "
+              "from monitor.cli import run; run()")
+
+
+def test_kill_in_the_middle_of_a_file_read_in_slices_then_rerun_gives_exact_totals(tmp_path, directory_csv):
+    batch = make_batch(tmp_path / "batch", files=1, meetings=6000)
+    reference = tmp_path / "reference"
+    assert run_cli(reference, "institutions", "import", str(directory_csv)).returncode == 0
+    assert run_cli(reference, "ingest", str(batch)).returncode == 0
+
+    home = tmp_path / "crash"
+    assert run_cli(home, "institutions", "import", str(directory_csv)).returncode == 0
+    proc = subprocess.Popen([sys.executable, "-c", SLICED_CLI, "--home", str(home), "ingest", str(batch)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while (len(list((home / "store").glob("meetings/*/part-*-*.parquet"))) < 3 and proc.poll() is None
+           and time.monotonic() < deadline):
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert len(list((home / "store").glob("meetings/*/part-*-*.parquet"))) >= 3  # killed among the slices
+    consistent(home)
+    assert ingested_files(home) == 0  # no slice counts before the file's commit
+
+    rerun = run_cli(home, "ingest", str(batch))
+    assert rerun.returncode == 0, rerun.stderr
+    assert "1 ingested, 0 already stored, 0 rejected" in rerun.stdout
+    consistent(home)
+    assert daily_text(home) == daily_text(reference)
+    with sqlite3.connect(home / "state.sqlite") as conn:
+        listed = {Path(p) for (p,) in conn.execute("SELECT path FROM parts")}
+    assert set((home / "store").glob("meetings/*/part-*.parquet")) == listed  # the slices' parts swept
