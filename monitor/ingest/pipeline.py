@@ -352,20 +352,21 @@ def stored_name(ctx: _Context, path: Path) -> str:
 def _check_dates(ctx: _Context, path: Path, result: ReadResult) -> None:
     """One mistyped date (9999-12-31, a year of 1900) would stretch coverage and every
     replay of detection over centuries: such a file is refused as a whole."""
-    days = list(result.coverage.dates)
+    # Kept in polars, which holds years Python cannot (a damaged "04/02/-1025").
+    days = [pl.Series(list(result.coverage.dates), dtype=pl.Date)]
     for frame, column in ((result.reported, "date"), (result.meetings, "start_utc")):
         if frame is not None and not frame.is_empty():
-            days += frame.select(pl.col(column).min().cast(pl.Date).alias("first"),
-                                 pl.col(column).max().cast(pl.Date).alias("last")).row(0)
-    if not days:
-        return
-    first, last = min(days), max(days)
-    if first < EARLIEST_DAY:
-        raise RejectedFile(path, f"a date in it is {first}, before {EARLIEST_DAY}; check the export's dates "
-                                 "(a typo, or days and months swapped)")
-    if ctx.today is not None and last > ctx.today + dt.timedelta(days=1):
-        raise RejectedFile(path, f"a date in it is {last}, after today ({ctx.today}); check the export's "
-                                 "dates (a typo, or days and months swapped)")
+            days.append(frame.select(pl.concat([pl.col(column).min(), pl.col(column).max()]).cast(pl.Date))
+                        .to_series())
+    bounds = pl.concat(days).drop_nulls().sort()
+    early = bounds.filter(bounds < EARLIEST_DAY)
+    if len(early):
+        raise RejectedFile(path, f"a date in it is {early.dt.to_string()[0]}, before {EARLIEST_DAY}; check the "
+                                 "export's dates (a typo, or days and months swapped)")
+    late = bounds.filter(bounds > ctx.today + dt.timedelta(days=1)) if ctx.today is not None else bounds.clear()
+    if len(late):
+        raise RejectedFile(path, f"a date in it is {late.dt.to_string()[-1]}, after today ({ctx.today}); check "
+                                 "the export's dates (a typo, or days and months swapped)")
 
 
 def _prepare(ctx: _Context, path: Path, result: ReadResult) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:

@@ -166,14 +166,15 @@ def _one_offset(frame: pl.DataFrame, columns: tuple[str, ...], tz: str) -> dt.ti
     """The UTC offset of every time in `columns` when the zone's offset is the same every 12
     hours from a day before the earliest to a day after the latest (at most 33 days): no clock
     change, repeated or skipped hour is then near any of them. None otherwise."""
-    lo, hi = frame.select(pl.min_horizontal(pl.col(c).min() for c in columns).alias("lo"),
-                          pl.max_horizontal(pl.col(c).max() for c in columns).alias("hi")).row(0)
-    if lo is None or hi - lo > dt.timedelta(days=31):
+    # As microseconds: polars holds years Python cannot (a damaged "04/02/-1025").
+    lo, hi = frame.select(pl.min_horizontal(pl.col(c).min() for c in columns).cast(pl.Int64).alias("lo"),
+                          pl.max_horizontal(pl.col(c).max() for c in columns).cast(pl.Int64).alias("hi")).row(0)
+    if lo is None or hi - lo > 31 * 86_400_000_000:
         return None
     zone = zoneinfo.ZoneInfo(tz)
-    probes = int((hi - lo) / dt.timedelta(hours=12)) + 5
+    probes = (hi - lo) // (12 * 3_600_000_000) + 5
     try:
-        first = lo - dt.timedelta(days=1)
+        first = dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=lo) - dt.timedelta(days=1)
         offsets = {(first + n * dt.timedelta(hours=12)).replace(tzinfo=zone).utcoffset() for n in range(probes)}
     except OverflowError:  # times at the ends of the calendar: read each
         return None

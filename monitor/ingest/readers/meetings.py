@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import polars as pl
+import polars.selectors as cs
 
 from monitor.ingest.readers.base import FormatError, Source
 from monitor.ingest.times import (
@@ -83,6 +84,7 @@ def _first_bad(frame: pl.DataFrame, checks: list[tuple[pl.Expr, str | Callable[[
     failed = frame.select(cond.fill_null(False).any().alias(f"_{i}") for i, (cond, _) in enumerate(checks)).row(0)
     for hit, (condition, message) in zip(failed, checks):
         if hit:
-            row = frame.filter(condition.fill_null(False)).sort("line").row(0, named=True)
+            # Without its times: polars holds years Python cannot (a damaged "04/02/-1025").
+            row = frame.filter(condition.fill_null(False)).sort("line").select(~cs.temporal()).row(0, named=True)
             text = message(row) if callable(message) else message
             raise FormatError(f"line {row['line']}: {text}")

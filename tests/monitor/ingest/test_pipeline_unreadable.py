@@ -71,6 +71,26 @@ def test_a_file_dated_far_out_is_rejected_whole(monitor, directory_csv, tmp_path
     assert daily[1:] == ["UA63-0007,2025-03-03,3,10,45,"]
 
 
+def test_a_year_before_the_first_one_is_a_rejection_not_a_traceback(monitor, directory_csv, tmp_path):
+    """polars reads "-1025" as a year, which Python dates cannot hold (found by hypothesis)."""
+    from zoom_rows import history_row, write_history
+
+    assert monitor("institutions", "import", str(directory_csv)).exit_code == 0
+    start, end = "04/02/2025 10:00:05 AM", "04/02/2025 10:46:30 AM"
+    files = {name: write_history(tmp_path / f"{name}.csv", [history_row(
+        "845", "o.k@lyceum7.example.org", start.replace("2025", s_year), end.replace("2025", e_year), 47, "A", 47)])
+        for name, s_year, e_year in (("end", "2025", "-1025"), ("both", "-1025", "-1025"))}
+
+    result = monitor("ingest", *map(str, files.values()))
+
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.stderr.splitlines() == [
+        "end.csv: rejected: zoom-meeting-history: line 2: meeting ends before it starts; copied to quarantine/",
+        "both.csv: rejected: a date in it is -1025-04-02, before 2000-01-01; check the export's dates "
+        "(a typo, or days and months swapped); copied to quarantine/",
+    ]
+
+
 def test_links_to_nothing_and_pipes_in_a_folder_are_reported_not_passed_over(monitor, directory_csv, tmp_path, home):
     assert monitor("institutions", "import", str(directory_csv)).exit_code == 0
     folder = tmp_path / "inbox"
