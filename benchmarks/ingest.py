@@ -10,7 +10,9 @@ the phases run N times in turn and the table holds each phase's median: on a sha
 machine one run of a phase varies by 10-20%.
 
 Every phase runs with the allocator setting the product makes (monitor/__init__.py); the
-phase bare-csv-polars-allocator repeats the bare CSV pass with polars' own, for context.
+phase bare-csv-polars-allocator repeats the bare CSV pass with polars' own, for context. The
+phase ingest-csv-one-file ingests the same meetings as one monthly export of ~3.2 GB (written
+once into DATA/csv-month), which the product reads a slice of meetings at a time.
 """
 
 from __future__ import annotations
@@ -131,6 +133,27 @@ def generate(data: Path, meetings: int, days: int) -> None:
     marker.touch()
 
 
+def write_month_file(data: Path) -> Path:
+    """The daily CSV exports as one export of the whole month (10 million meetings, ~3.2 GB),
+    as an account-wide monthly download would come: ingested a slice at a time."""
+    folder = data / "csv-month"
+    days = sorted((data / "csv").glob("*.csv"))
+    first, last = days[0].stem.split("_")[1], days[-1].stem.split("_")[2]
+    target = folder / f"meetinglistdetails_{first}_{last}.csv"
+    if target.exists():
+        return target
+    folder.mkdir(exist_ok=True)
+    partial = target.with_suffix(".part")
+    with open(partial, "wb") as out:
+        out.write(CSV_HEADER.encode("utf-8"))
+        for day in days:
+            with open(day, "rb") as src:
+                src.readline()  # its header
+                shutil.copyfileobj(src, out, 1 << 24)
+    partial.rename(target)
+    return target
+
+
 # ---- phases (each in its own process) -------------------------------------------------------
 
 
@@ -197,6 +220,8 @@ def run_phase(name: str, data: Path) -> None:
         rows = bare_json(data / "json")
     elif name == "ingest-csv":
         rows = ingest(data / "csv", data / "institutions.csv", data / "home-csv")
+    elif name == "ingest-csv-one-file":
+        rows = ingest(data / "csv-month", data / "institutions.csv", data / "home-csv-month")
     else:
         rows = ingest(data / "json", data / "institutions.csv", data / "home-json")
     seconds = time.perf_counter() - started
@@ -222,7 +247,10 @@ def main() -> None:
     generate(args.data, args.meetings, args.days)
     print(f"data ready in {time.perf_counter() - started:.0f} s: {args.meetings:,} meetings over {args.days} days")
     kinds = (args.only,) if args.only else ("csv", "json")
-    phases = {"csv": ("bare-csv", "bare-csv-per-file", "bare-csv-polars-allocator", "ingest-csv"),
+    if "csv" in kinds:
+        write_month_file(args.data)
+    phases = {"csv": ("bare-csv", "bare-csv-per-file", "bare-csv-polars-allocator", "ingest-csv",
+                      "ingest-csv-one-file"),
               "json": ("bare-json", "ingest-json")}
     runs: dict[str, list[dict]] = {}
     for _ in range(max(args.repeat, 1)):
@@ -248,6 +276,9 @@ def main() -> None:
         print(f"ingest/bare per-file ratio (csv, context only): {per_file:.2f}")
         default = results["ingest-csv"]["seconds"] / results["bare-csv-polars-allocator"]["seconds"]
         print(f"ingest/bare ratio against polars' own allocator setting (csv, context only): {default:.2f}")
+        month = results["ingest-csv-one-file"]
+        print(f"one monthly file: ingest/bare time ratio {month['seconds'] / results['bare-csv']['seconds']:.2f}, "
+              f"peak RSS {month['peak_mb']:,.0f} MB (target < 2,048)")
 
 
 if __name__ == "__main__":

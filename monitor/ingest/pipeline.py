@@ -26,7 +26,7 @@ import zoneinfo
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import polars as pl
 
@@ -247,7 +247,7 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
     path, sha, result = loaded.path, loaded.sha, loaded.result
     assert sha is not None and result is not None and result.more is not None
     slices = itertools.chain([first], (_prepare(ctx, path, dataclasses.replace(result, meetings=more, more=None))[0]
-                                       for more in result.more))
+                                       for more in _read_ahead(result.more)))
     parts: list[tuple] = []
     writing: Future | None = None  # slice N is written while slice N+1 is read and mapped
 
@@ -286,6 +286,15 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
         return _ingested(ctx, path, result, records, new_records, unmapped)
 
     return finish
+
+
+def _read_ahead(slices: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    """`slices`, each read on a thread of its own while the one before is handled."""
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        coming = reader.submit(next, slices, None)
+        while (current := coming.result()) is not None:
+            coming = reader.submit(next, slices, None)
+            yield current
 
 
 def _ingested(ctx: _Context, path: Path, result: ReadResult, records: int, new_records: int,

@@ -98,7 +98,7 @@ def test_kill_during_ingest_then_rerun_gives_exact_totals(tmp_path, directory_cs
         assert [p for p in (home / "store").rglob("*.tmp")] == []
 
 
-# The CLI with slices of 200 meetings (a large file is read 500,000 at a time).
+# The CLI with slices of 200 meetings (a large file is read 400,000 at a time).
 SLICED_CLI = ("from monitor.ingest.readers import zoom_history; "
               "zoom_history.SLICE_MEETINGS, zoom_history._BATCH_ROWS = 200, 150; "
               "from monitor.cli import run; run()")

@@ -67,7 +67,8 @@ def test_inbox_to_alert_end_to_end(tmp_path, recorder, hook_config):
 
     The scenario: 3 schools with steady activity for 8 weeks; one stops for 5 days.
     """
-    from datetime import date, timedelta
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
 
     from monitor.home import Home
 
@@ -83,8 +84,9 @@ def test_inbox_to_alert_end_to_end(tmp_path, recorder, hook_config):
         encoding="utf-8")
     subprocess.run([*MONITOR, "--home", str(tmp_path), "institutions", "import", str(directory)],
                    check=True, capture_output=True)
-    # Detection runs "as of yesterday": the data ends yesterday, the drop covers its last days.
-    end = date.today() - timedelta(days=1)
+    # Detection runs "as of yesterday" in the home's zone (in Kyiv it is already tomorrow for
+    # two or three hours of every UTC day): the data ends then, the drop covers its last days.
+    end = datetime.now(ZoneInfo("Europe/Kyiv")).date() - timedelta(days=1)
     rows = ["institution_id,date,meetings,participants,meeting_minutes,active_hosts"]
     for back in range(56, -1, -1):
         day = end - timedelta(days=back)
