@@ -246,8 +246,9 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
     must be read whole, what the slices before it wrote is undone first."""
     path, sha, result = loaded.path, loaded.sha, loaded.result
     assert sha is not None and result is not None and result.more is not None
+    later = _read_ahead(result.more)
     slices = itertools.chain([first], (_prepare(ctx, path, dataclasses.replace(result, meetings=more, more=None))[0]
-                                       for more in _read_ahead(result.more)))
+                                       for more in later))
     parts: list[tuple] = []
     writing: Future | None = None  # slice N is written while slice N+1 is read and mapped
 
@@ -272,6 +273,7 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
             touched.append(meetings.select("local_date", "institution_id").unique())
         written()
     except (ReadWhole, RejectedFile) as exc:
+        later.close()  # stops the slice read ahead before the file is read again
         written()
         ctx.known.rewind(mark)
         remove_parts(parts)
