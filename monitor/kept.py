@@ -117,9 +117,8 @@ def _resumed_weeks(home: Home, directory: pl.DataFrame, as_of: dt.date,
     run = resumable_run(home, as_of, partial(inputs_fingerprint, home, directory))
     if run is None:
         return None
-    folder = _folder(home)
-    if run.next_day > as_of:  # nothing after the kept day: the kept weeks are current
-        return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+    if run.next_day > as_of:  # nothing after the kept day (only, say, a name changed)
+        return _kept_files(home)
     daily = detected_daily(home, since=run.next_day)
     detector = run_detector(home, daily, directory, as_of, on_day=on_day, resume=run)
     since = first_week(as_of)
@@ -141,9 +140,13 @@ def kept_weeks(home: Home, directory: pl.DataFrame, as_of: dt.date,
     current, else the kept state run on over the days ingested since (_resumed_weeks); None
     when neither will do."""
     if current(home) == as_of:
-        folder = _folder(home)
-        return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
+        return _kept_files(home)
     return _resumed_weeks(home, directory, as_of, on_day)
+
+
+def _kept_files(home: Home) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    folder = _folder(home)
+    return pl.scan_parquet(folder / "weeks.parquet"), pl.scan_parquet(folder / "latest.parquet")
 
 
 def kept_weeks_between(home: Home, first: dt.date, last: dt.date, directory: pl.DataFrame,
@@ -153,10 +156,11 @@ def kept_weeks_between(home: Home, first: dt.date, last: dt.date, directory: pl.
     day (kept_weeks): the weekly report reads them instead of replaying the detector."""
     from monitor.store import scan_daily
 
-    as_of = current(home) or scan_daily(home).select(pl.col("date").max()).collect().item()
+    kept_day = current(home)
+    as_of = kept_day or scan_daily(home).select(pl.col("date").max()).collect().item()
     if as_of is None or first < first_week(as_of) or last > as_of:
         return None
-    weeks = kept_weeks(home, directory, as_of, on_day)
+    weeks = _kept_files(home) if kept_day is not None else _resumed_weeks(home, directory, as_of, on_day)
     if weeks is None:
         return None
     return weeks[0].filter(pl.col("week").is_between(first, last)).collect()

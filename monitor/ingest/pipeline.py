@@ -5,7 +5,7 @@ Per file: hash + sniff + read (on a read-ahead thread) -> ledger check -> map + 
 coverage. A rejected file is copied (or, from the inbox, moved) to quarantine/ with a
 `.reason` file, and the rest of the batch goes on. Daily metrics of touched months are
 rebuilt once at the end. A meeting-history export too large to hold whole goes through these
-steps a slice of meetings at a time and is committed as one (_ingest_slices).
+steps a slice of meetings at a time and is committed as one (_ingest_meetings).
 
 Two steps run beside the calling thread (polars, hashlib and file writes release the GIL):
 reading file N+1 ahead, which depends on nothing but the file, and writing file N's Parquet
@@ -214,39 +214,34 @@ def _ingest_one(ctx: _Context, loaded: _Loaded, prepared: _Prepared,
     if prepared.rejected is not None:
         return _rejected(ctx, path, sha, prepared.rejected)
     assert result is not None
-    meetings, reported = prepared.meetings, prepared.reported
-    if result.more is not None:
-        assert meetings is not None
-        return _ingest_slices(ctx, loaded, meetings, writer)
-    if meetings is not None:
-        # The keys go into the index now: the next file is checked against this one before
-        # this one's commit. Should the commit fail, the run stops before the next commit.
-        stored, keys = ctx.known.new_only(meetings)
-        ctx.known.add(keys)
-        records, kind = meetings, "meetings"
-    else:
-        assert reported is not None
-        stored, records, kind = reported, reported, "reported"
-    writing = writer.submit(write_parts, ctx.home, kind, stored, sha)
+    if prepared.meetings is not None:
+        return _ingest_meetings(ctx, loaded, prepared.meetings, writer)
+    reported = prepared.reported
+    assert reported is not None
+    writing = writer.submit(write_parts, ctx.home, "reported", reported, sha)
 
     def finish() -> Outcome:
-        commit(ctx.conn, stored_name(ctx, path), sha, result, writing.result(), len(records), len(stored),
-               file_coverage(result, meetings, ctx.institution))
-        unmapped = meetings["institution_id"].null_count() if meetings is not None else None
-        return _ingested(ctx, path, result, len(records), len(stored), unmapped)
+        commit(ctx.conn, stored_name(ctx, path), sha, result, writing.result(), len(reported), len(reported),
+               file_coverage(result, None, ctx.institution))
+        return _ingested(ctx, path, result, len(reported), len(reported), unmapped=None)
 
     return finish
 
 
-def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
-                   writer: ThreadPoolExecutor) -> Outcome | Callable[[], Outcome]:
-    """A file read in slices: each slice is de-duplicated (against the store and the slices
-    before it) and written as parts of its own, and the file's parts are committed together,
-    so memory holds one slice, not the file. When a slice is refused, or says that the file
-    must be read whole, what the slices before it wrote is undone first."""
+def _ingest_meetings(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
+                     writer: ThreadPoolExecutor) -> Outcome | Callable[[], Outcome]:
+    """A file's meetings, `first` and the slices after it (ReadResult.more) of a file too large
+    to hold whole: each slice is de-duplicated (against the store and the slices before it)
+    and written as parts of its own, and the file's parts are committed together, so memory
+    holds one slice, not the file. When a slice is refused, or says that the file must be
+    read whole, what the slices before it wrote is undone first.
+
+    The keys go into the index at once: the next file is checked against this one before
+    this one's commit (should the commit fail, the run stops before the next commit). The
+    last slice is written while the next file is mapped."""
     path, sha, result = loaded.path, loaded.sha, loaded.result
-    assert sha is not None and result is not None and result.more is not None
-    later = _read_ahead(result.more)
+    assert sha is not None and result is not None
+    later = _read_ahead(result.more or iter(()))
     slices = itertools.chain([first], (_prepare(ctx, path, dataclasses.replace(result, meetings=more, more=None))[0]
                                        for more in later))
     parts: list[tuple] = []
@@ -271,7 +266,6 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
             records, new_records = records + len(meetings), new_records + len(stored)
             unmapped += meetings["institution_id"].null_count()
             touched.append(meetings.select("local_date", "institution_id").unique())
-        written()
     except (ReadWhole, RejectedFile) as exc:
         later.close()  # stops the slice read ahead before the file is read again
         written()
@@ -283,6 +277,7 @@ def _ingest_slices(ctx: _Context, loaded: _Loaded, first: pl.DataFrame,
         return _ingest_one(ctx, whole, _prepare_loaded(ctx, whole), writer)
 
     def finish() -> Outcome:
+        written()
         commit(ctx.conn, stored_name(ctx, path), sha, result, parts, records, new_records,
                file_coverage(result, pl.concat(touched), ctx.institution))
         return _ingested(ctx, path, result, records, new_records, unmapped)
@@ -374,7 +369,9 @@ def _check_dates(ctx: _Context, path: Path, result: ReadResult) -> None:
     if len(early):
         raise RejectedFile(path, f"a date in it is {early.dt.to_string()[0]}, before {EARLIEST_DAY}; check the "
                                  "export's dates (a typo, or days and months swapped)")
-    late = bounds.filter(bounds > ctx.today + dt.timedelta(days=1)) if ctx.today is not None else bounds.clear()
+    if ctx.today is None:
+        return
+    late = bounds.filter(bounds > ctx.today + dt.timedelta(days=1))
     if len(late):
         raise RejectedFile(path, f"a date in it is {late.dt.to_string()[-1]}, after today ({ctx.today}); check "
                                  "the export's dates (a typo, or days and months swapped)")

@@ -232,9 +232,9 @@ def _meeting_slices(joins: pl.LazyFrame, slice_meetings: int | None) -> Iterator
                 .agg(pl.col(*_KEY).first(), *_PER_MEETING, key.first()).drop("run"))
         if pending and runs.height and pending[-1]["_key"][-1] == runs["_key"][0]:
             # Joined here, so that an ordered file has no pieces to merge (a copy of a slice).
-            cut = pl.concat([pending[-1].tail(1), runs.head(1)])
+            cut = _merged(pl.concat([pending[-1].tail(1), runs.head(1)]))
             pending[-1] = pending[-1].head(-1)
-            runs = pl.concat([cut.group_by(*_KEY).agg(*_PER_MEETING, pl.col("_key").first()), runs.slice(1)])
+            runs = pl.concat([cut, runs.slice(1)])
         pending.append(runs)
         count += runs.height
         if slice_meetings is not None and count >= slice_meetings:
