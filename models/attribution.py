@@ -6,6 +6,10 @@ that shocks felt everywhere (and platform problems) do not make regional episode
 put in units of the region's own day-to-day spread and summed in a one-sided CUSUM: a
 blackout at 30% of normal is raised the same day, a week of rolling blackouts at half of
 normal by its second day, and a noisy small region needs more. Recovery needs the ratio back above `recover`.
+
+A region all of whose members sit inside a break window they have not had yet is judged by
+nobody on the day they all fall: the fall may be its schools' break beginning. It is judged
+the next school days instead (`after_dark`), since a break lasts a week or more.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+
+# What a region episode sums over its days (`dark_sums` keeps them in this order).
+SUMS = ("expected", "observed", "lost", "members")
 
 
 @dataclass
@@ -36,6 +43,11 @@ class RegionState:
     # but ordinary bad days do not come three in a row.
     shallow_depth: float = 0.72
     shallow_days: int = 3
+    # Longest run of unjudged outage-deep days (`after_dark`) that, followed by a normal day,
+    # is an outage: a break lasts a week or more. One-day strikes on the first days of a window
+    # were otherwise never reported (three school years, harsh winter: regional F1 0.904 ->
+    # 0.909 on tuning seeds, 0.898 -> 0.906 held out; nothing else changed).
+    dark_days: int = 2
     cusum: np.ndarray = field(init=False)
     hist: np.ndarray = field(init=False)
     pos: int = field(init=False, default=0)
@@ -51,6 +63,11 @@ class RegionState:
     shallow_run: np.ndarray = field(init=False)
     shallow_since: np.ndarray = field(init=False)
     blind: np.ndarray = field(init=False)
+    dark_since: np.ndarray = field(init=False)
+    dark_run: np.ndarray = field(init=False)
+    dark_last: np.ndarray = field(init=False)
+    lit: np.ndarray = field(init=False)
+    dark_sums: np.ndarray = field(init=False)
     closed: list = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
@@ -68,6 +85,11 @@ class RegionState:
         self.shallow_run = np.zeros(self.n, np.int64)
         self.shallow_since = np.full(self.n, -1)
         self.blind = np.zeros(self.n, np.int64)
+        self.dark_since = np.full(self.n, -1)
+        self.dark_run = np.zeros(self.n, np.int64)
+        self.dark_last = np.full(self.n, -1)
+        self.lit = np.zeros(self.n, bool)
+        self.dark_sums = np.zeros((self.n, len(SUMS)))
 
     def spread(self) -> np.ndarray:
         h = self.hist
@@ -135,6 +157,32 @@ class RegionState:
         self.hist[learn, self.pos % self.history] = log_rel[learn]
         self.pos += int(learn.any())
         return self.open_.copy()
+
+    def after_dark(self, t: int, hidden: np.ndarray, log_rel_all: np.ndarray, sums_all: dict,
+                   valid: np.ndarray, log_rel: np.ndarray) -> None:
+        """After `step`: `hidden` regions were judged by nobody today though they have
+        members; `log_rel_all` and `sums_all` are over all their members. An outage-deep fall
+        of them all, from a normal day, is remembered; when the region is normal again after at
+        most `dark_days` such days, the fall is recorded as a resolved episode detected today."""
+        ratio_all = np.exp(log_rel_all)
+        total_all = sums_all["observed"] / np.maximum(sums_all["expected"], 1e-9)
+        dark = hidden & (ratio_all <= self.few_depth) & (total_all <= self.few_depth + 0.1)
+        back = (valid & ~self.open_ & (np.exp(log_rel) >= self.recover) & (self.dark_run > 0)
+                & (self.dark_run <= self.dark_days))
+        for r in np.flatnonzero(back):  # loop over regions found dark, not institutions
+            sums = dict(zip(SUMS, self.dark_sums[r]))
+            self.closed.append({"index": int(r), "start": int(self.dark_since[r]),
+                                "detected": int(t), "end": int(self.dark_last[r]),
+                                **{k: float(sums[k]) for k in ("expected", "observed", "lost")}})
+        # Only a fall from a normal day counts: a break's last day can read dark alone (its
+        # universities busy until then) and is followed by a normal day too.
+        starting = dark & (self.dark_run == 0) & self.lit
+        self.dark_since = np.where(starting, t, self.dark_since)
+        self.dark_sums[starting] = 0.0
+        self.dark_sums[dark] += np.stack([sums_all[k] for k in SUMS], axis=1)[dark]
+        self.dark_last = np.where(dark, t, self.dark_last)
+        self.dark_run = np.where(dark & (starting | (self.dark_run > 0)), self.dark_run + 1, 0)
+        self.lit = valid & (np.exp(log_rel) >= self.recover)
 
     def _record(self, r: int, end: int) -> dict:
         return {"index": int(r), "start": int(self.ep_start[r]), "detected": int(self.ep_detected[r]),

@@ -52,7 +52,9 @@ and days before `min_history` judged days of history ("insufficient history" in
 Region and platform attribution: see models/attribution.py. Inside a break window a peer
 group speaks for its region once it has had its break, and before that on days it is plainly
 not on break (median up, at most `awake_share` of its weight near zero): a week of rolling
-blackouts in the first days of the winter window was otherwise judged by nobody. A day with
+blackouts in the first days of the winter window was otherwise judged by nobody. A fall of a
+whole region on a day none of its groups speaks is judged once the region is back
+(`RegionState.after_dark`): a break lasts a week, a strike a day or two. A day with
 no data at all, or with the national median ratio below `platform_ratio`, is a platform day:
 nobody is judged.
 """
@@ -292,13 +294,20 @@ class DropDetector:
         log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
         exp_i = np.where(usable, base * nat, 0.0)
         run.last_expected = run.nat_expected[t] = float(exp_i.sum())
-        sums = {
-            "expected": np.bincount(region_idx, np.where(session, exp_i, 0.0), n_reg),
-            "observed": np.bincount(region_idx, np.where(session, np.nan_to_num(x), 0.0), n_reg),
-            "lost": np.bincount(region_idx, np.where(session, np.clip(1 - clipped / max(nat, 0.05), 0, 1), 0.0), n_reg),
-            "members": np.bincount(region_idx, session.astype(float), n_reg),
-        }
-        region_open = reg.step(t, log_rel, valid, sums, few)
+        lost = np.clip(1 - clipped / max(nat, 0.05), 0, 1)
+
+        def region_sums(members: np.ndarray) -> dict[str, np.ndarray]:
+            return {name: np.bincount(region_idx, np.where(members, value, 0.0), n_reg)
+                    for name, value in (("expected", exp_i), ("observed", np.nan_to_num(x)),
+                                        ("lost", lost), ("members", 1.0))}
+
+        region_open = reg.step(t, log_rel, valid, region_sums(session), few)
+        # Regions judged by nobody today (all their members inside a break window they have
+        # not had yet) are judged afterwards, on all their members (RegionState.after_dark).
+        m_all, _ = weighted_group_median(region_idx, clipped, w, peer_ok, n_reg)
+        hidden = ~valid & (c_all >= self.min_peers) & np.isfinite(m_all)
+        log_all = np.log(np.maximum(np.nan_to_num(m_all, nan=1.0), 0.02) / max(nat, 0.05))
+        reg.after_dark(t, hidden, log_all, region_sums(peer_ok), valid, log_rel)
         in_region_ep = region_open[region_idx] if n else np.zeros(0, bool)
         # University sessions: not judged inside their windows.
         session_window = in_window & (family == 1)
