@@ -9,9 +9,10 @@ default seeds 11, 12, 31 are ones it never saw (47 was kept for a last unseen ch
 institution-event F1 / precision / recall, median and p90 detection delay (days), false alarms
 per 1,000 institution-weeks, regional-outage F1 / precision / recall, missing-export days found
 as platform episodes that day, institution episodes started or raised on a missing day.
-Under each DropDetector row: its recall by institution size, and the oracle ceiling of
+Under each DropDetector row: its recall by institution size, the oracle ceiling of
 models/oracle.py (what a detector knowing each school's true level, noise and own break dates
-could catch on that scenario, and how soon).
+could catch on that scenario, and how soon), and both recalls split by whether a break of the
+school's own cuts the event's scoring window.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ def score_scenarios(institutions: int, seeds: list[int], variants: list[str],
                     start: dt.date, end: dt.date) -> list[tuple[str, dict]]:
     from models.baselines import RollingZScore, SeasonalResidual
     from models.detector import DropDetector
-    from models.evaluation import HEADER, evaluate, format_row
+    from models.evaluation import HEADER, caught_events, evaluate, format_row
     from monitor.scenario import ScenarioConfig, simulate
 
     print(HEADER)
@@ -48,23 +49,27 @@ def score_scenarios(institutions: int, seeds: list[int], variants: list[str],
                     sizes = {k[7:]: f"{v[0]:.2f} (n={v[1]})" for k, v in metrics.items()
                              if k.startswith("recall ")}
                     print(f"    recall by size: {sizes}")
-                    print(f"    {oracle_line(sc, start)}")
+                    print(oracle_lines(sc, start, caught_events(model.episodes_, sc.events)))
     return results
 
 
-def oracle_line(sc, start: dt.date) -> str:
-    """What an oracle could catch on this scenario (models/oracle.py)."""
-    from models.oracle import ceiling, event_evidence
+def oracle_lines(sc, start: dt.date, caught: list[str]) -> str:
+    """What an oracle could catch on this scenario (models/oracle.py), and how the detector's
+    recall (`caught`: its caught events) and the oracle's split by the schools' own breaks."""
+    from models.oracle import BREAK_DAYS, ceiling, event_evidence, recall_by_break
 
     truth = sc.truth
     evidence = event_evidence(sc.events, sc.directory["institution_id"].to_list(), start, truth.normal,
                               truth.factor, truth.school_day, truth.dispersion)
     top = ceiling(evidence, sc.size, int(truth.school_day.sum()))
     sizes = {k[14:]: round(v[0], 2) for k, v in top.items() if k.startswith("oracle recall ")}
-    return (f"oracle ceiling: recall {top['oracle_recall']:.2f} {sizes}; F1 {top['oracle_f1_no_false_alarms']:.2f} "
+    split = "; ".join(f"{label} (n={n}): detector {mine:.2f}, oracle {best:.2f}"
+                      for label, (mine, best, n) in recall_by_break(evidence, caught).items())
+    return (f"    oracle ceiling: recall {top['oracle_recall']:.2f} {sizes}; F1 {top['oracle_f1_no_false_alarms']:.2f} "
             f"with no false alarm, {top['oracle_best_f1']:.2f} with CUSUM-rate false alarms "
             f"(threshold {top['oracle_best_threshold']:.1f}); delay median {top['oracle_delay_median']:.1f}, "
-            f"p90 {top['oracle_delay_p90']:.1f}")
+            f"p90 {top['oracle_delay_p90']:.1f}\n"
+            f"    recall, scoring window cut by the school's own break ({BREAK_DAYS}+ weekdays) or not: {split}")
 
 
 def nab_daily(nab: Path):

@@ -43,20 +43,7 @@ def evaluate(episodes: pl.DataFrame, events: pl.DataFrame, size: pl.DataFrame | 
     reg_ev = events.filter(pl.col("kind").is_in(REGION_KINDS))
     missing_days = _days(events.filter(pl.col("kind") == "missing_export"))
 
-    pairs = inst_ev.join(inst_eps, on="institution_id", suffix="_ep").filter(
-        (pl.col("start_ep") >= pl.col("start") - pl.duration(days=3))
-        & (pl.col("start_ep") <= pl.col("reference") + pl.duration(days=10))
-        & (pl.col("detected_on") <= pl.col("reference") + pl.duration(days=10))
-    )
-    # Raised during a true outage of its region, or on a missing day: a false alarm anyway.
-    during = inst_eps.join(reg_ev.select("region", pl.col("start").alias("o_start"),
-                                         pl.col("end").alias("o_end")), on="region").filter(
-        pl.col("detected_on").is_between(pl.col("o_start"), pl.col("o_end")))["ep"]
-    on_missing = inst_eps.filter(pl.col("detected_on").is_in(missing_days))["ep"]
-    bad = set(during.to_list()) | set(on_missing.to_list())
-    good_eps = set(pairs["ep"].to_list()) - bad
-    caught = pairs.filter(~pl.col("ep").is_in(list(bad))).group_by("event_id").agg(
-        pl.col("detected_on").min(), pl.col("reference").first())
+    good_eps, caught = _matches(inst_eps, inst_ev, reg_ev, missing_days)
     n_eps = inst_eps.height
     false_alarms = n_eps - len(good_eps)
     delays = (caught["detected_on"] - caught["reference"]).dt.total_days().clip(0).to_numpy() \
@@ -73,6 +60,37 @@ def evaluate(episodes: pl.DataFrame, events: pl.DataFrame, size: pl.DataFrame | 
     out.update(_regional(reg_ev, reg_eps))
     out.update(_missing(missing_days, plat_eps, inst_eps))
     return out
+
+
+def caught_events(episodes: pl.DataFrame, events: pl.DataFrame) -> list[str]:
+    """The institution events (event_id) that `evaluate` counts as caught."""
+    inst_eps = episodes.filter(pl.col("scope") == "institution").with_columns(
+        pl.col("end").fill_null(FAR)).with_row_index("ep")
+    _, caught = _matches(inst_eps, events.filter(pl.col("kind").is_in(INSTITUTION_KINDS)),
+                         events.filter(pl.col("kind").is_in(REGION_KINDS)),
+                         _days(events.filter(pl.col("kind") == "missing_export")))
+    return sorted(caught["event_id"].to_list())
+
+
+def _matches(inst_eps: pl.DataFrame, inst_ev: pl.DataFrame, reg_ev: pl.DataFrame,
+             missing_days: list[dt.date]) -> tuple[set, pl.DataFrame]:
+    """(the institution episodes that catch an event, the caught events with their first
+    detection and reference day)."""
+    pairs = inst_ev.join(inst_eps, on="institution_id", suffix="_ep").filter(
+        (pl.col("start_ep") >= pl.col("start") - pl.duration(days=3))
+        & (pl.col("start_ep") <= pl.col("reference") + pl.duration(days=10))
+        & (pl.col("detected_on") <= pl.col("reference") + pl.duration(days=10))
+    )
+    # Raised during a true outage of its region, or on a missing day: a false alarm anyway.
+    during = inst_eps.join(reg_ev.select("region", pl.col("start").alias("o_start"),
+                                         pl.col("end").alias("o_end")), on="region").filter(
+        pl.col("detected_on").is_between(pl.col("o_start"), pl.col("o_end")))["ep"]
+    on_missing = inst_eps.filter(pl.col("detected_on").is_in(missing_days))["ep"]
+    bad = set(during.to_list()) | set(on_missing.to_list())
+    good_eps = set(pairs["ep"].to_list()) - bad
+    caught = pairs.filter(~pl.col("ep").is_in(list(bad))).group_by("event_id").agg(
+        pl.col("detected_on").min(), pl.col("reference").first())
+    return good_eps, caught
 
 
 def _days(frame: pl.DataFrame) -> list[dt.date]:

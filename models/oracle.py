@@ -27,6 +27,10 @@ from models.evaluation import INSTITUTION_KINDS, SIZE_BINS
 
 LAST_DAY = 10  # the scoring rule accepts detections up to reference + 10 days
 THRESHOLD = 9.0  # nats: DropDetector's CUSUM threshold
+# An event's scoring window is cut by a break when this many of its weekdays are not school
+# days of the institution's own: a drop that runs into a break cannot be told from the break
+# by anyone who does not know the school's own dates.
+BREAK_DAYS = 3
 
 
 def nb_divergence(mu_after: np.ndarray, mu_before: np.ndarray, r: np.ndarray) -> np.ndarray:
@@ -42,9 +46,9 @@ def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal:
                    factor: np.ndarray, school_day: np.ndarray, dispersion: np.ndarray,
                    threshold: float = THRESHOLD) -> pl.DataFrame:
     """Per institution event: institution_id, kind, school_days (own school days from onset to
-    reference + 10), evidence (nats the oracle gathers on them) and delay (calendar days from
-    the reference day to the day the evidence reaches `threshold`, 0 when before it; null when
-    it never does)."""
+    reference + 10), break_days (weekdays of that window that are not), evidence (nats the
+    oracle gathers on the school days) and delay (calendar days from the reference day to the
+    day the evidence reaches `threshold`, 0 when before it; null when it never does)."""
     row_of = {institution: i for i, institution in enumerate(ids)}
     n_days = normal.shape[1]
     rows = []
@@ -53,17 +57,35 @@ def event_evidence(events: pl.DataFrame, ids: list[str], first: dt.date, normal:
         i = row_of[event["institution_id"]]
         a = (event["start"] - first).days
         b = min((event["reference"] - first).days + LAST_DAY, n_days - 1)
-        days = np.arange(a, b + 1)
-        days = days[school_day[i, days]]
+        window = np.arange(a, b + 1)
+        weekday = np.array([(first + dt.timedelta(days=int(d))).weekday() < 5 for d in window])
+        days = window[school_day[i, window]]
+        break_days = int(np.count_nonzero(weekday & ~school_day[i, window]))
         before = normal[i, days].astype(np.float64)
         gain = nb_divergence(before * factor[i, days], before, np.full(len(days), float(dispersion[i])))
         reached = np.flatnonzero(np.cumsum(gain) >= threshold)
         delay = max(0, int(days[reached[0]]) - (event["reference"] - first).days) if len(reached) else None
-        rows.append((event["event_id"], event["institution_id"], event["kind"], len(days), float(gain.sum()),
-                     delay))
+        rows.append((event["event_id"], event["institution_id"], event["kind"], len(days), break_days,
+                     float(gain.sum()), delay))
     return pl.DataFrame(rows, orient="row", schema={"event_id": pl.String, "institution_id": pl.String,
                                                     "kind": pl.String, "school_days": pl.Int64,
-                                                    "evidence": pl.Float64, "delay": pl.Int64})
+                                                    "break_days": pl.Int64, "evidence": pl.Float64,
+                                                    "delay": pl.Int64})
+
+
+def recall_by_break(evidence: pl.DataFrame, caught: list[str],
+                    threshold: float = THRESHOLD) -> dict[str, tuple[float, float, int]]:
+    """For the events whose scoring window a break of the school's own cuts (`BREAK_DAYS`) and
+    for the rest: (a detector's recall, given the events it caught; the oracle's recall; the
+    number of events)."""
+    tagged = evidence.with_columns(cut=pl.col("break_days") >= BREAK_DAYS,
+                                   hit=pl.col("event_id").is_in(caught))
+    out = {}
+    for label, cut in (("cut by its own break", True), ("clear of breaks", False)):
+        part = tagged.filter(pl.col("cut") == cut)
+        out[label] = ((float(part["hit"].mean()), float((part["evidence"] >= threshold).mean()), part.height)
+                      if part.height else (float("nan"), float("nan"), 0))
+    return out
 
 
 def ceiling(evidence: pl.DataFrame, size: pl.DataFrame, school_days: int,

@@ -6,7 +6,7 @@ import polars as pl
 import pytest
 
 from models.episodes import FRAME_SCHEMA
-from models.evaluation import evaluate
+from models.evaluation import caught_events, evaluate
 
 D = dt.date
 
@@ -30,8 +30,8 @@ EVENTS = pl.DataFrame(
 )
 
 
-def test_scores_follow_the_issue_definitions():
-    eps = episodes([
+def scored_episodes() -> pl.DataFrame:
+    return episodes([
         # caught on day 2 of a sudden drop: delay 1
         {"scope": "institution", "institution_id": "A", "region": "UA-46", "start": D(2022, 10, 3), "detected_on": D(2022, 10, 4)},
         # gradual: starts after onset, detected before the reference: delay 0
@@ -44,6 +44,10 @@ def test_scores_follow_the_issue_definitions():
         {"scope": "region", "region": "UA-46", "start": D(2022, 12, 1), "detected_on": D(2022, 12, 1), "end": D(2022, 12, 1)},
         {"scope": "platform", "start": D(2022, 11, 9), "detected_on": D(2022, 11, 9), "end": D(2022, 11, 9)},
     ])
+
+
+def test_scores_follow_the_issue_definitions():
+    eps = scored_episodes()
     size = pl.DataFrame({"institution_id": ["A", "B", "C"], "expected_meetings": [2.0, 20.0, 80.0]})
     m = evaluate(eps, EVENTS, size, D(2022, 9, 1), D(2022, 12, 31), 70)
     assert m["inst_precision"] == pytest.approx(2 / 4)
@@ -54,3 +58,13 @@ def test_scores_follow_the_issue_definitions():
     assert m["recall tiny <3"] == (1.0, 1) and m["recall large 50+"] == (0.0, 1)
     assert (m["region_precision"], m["region_recall"]) == (0.5, 1.0)
     assert (m["missing_found"], m["missing_days"], m["inst_eps_on_missing"]) == (1, 1, 0)
+
+
+def test_caught_events_are_the_ones_recall_counts():
+    # A on day 2 and B before its reference are caught; C too late; D's episode catches nothing.
+    assert caught_events(scored_episodes(), EVENTS) == ["EV1", "EV2"]
+    # An episode raised during its region's outage catches nothing, even on its own event.
+    during = EVENTS.vstack(pl.DataFrame(
+        [("EV7", "institution_drop", "institution", "D", "UA-63", D(2022, 11, 1), D(2022, 11, 20), D(2022, 11, 1), 0.9)],
+        schema=EVENTS.schema, orient="row"))
+    assert caught_events(scored_episodes(), during) == ["EV1", "EV2"]

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from models.oracle import ceiling, event_evidence, nb_divergence
+from models.oracle import ceiling, event_evidence, nb_divergence, recall_by_break
 
 FIRST = dt.date(2023, 2, 1)
 
@@ -95,3 +95,16 @@ def test_delay_is_the_first_day_the_evidence_reaches_the_threshold():
     assert strict["delay"][0] == 3 and strict["delay"][1] is None
     top = ceiling(found, size, school_days=0)
     assert top["oracle_delay_median"] == pytest.approx(np.median([2, max(0, reached - 20)]))
+
+
+def test_break_days_are_the_weekdays_of_the_window_off_the_schools_own_calendar():
+    events, _, normal, factor, school, r = scenario()
+    school[0, 12:19] = False  # the big school's own break: Monday 13 to Friday 17 February
+    found = event_evidence(events, ["big", "tiny", "small"], FIRST, normal, factor, school, r)
+    assert found["break_days"].to_list() == [5, 0, 0]
+    assert found["school_days"][0] == 2  # Monday 20 and Tuesday 21 (reference + 10) are left
+    # The split: the big drop is cut by its break (and caught by the detector given here);
+    # of the two clear ones the oracle catches the decline, the detector none.
+    split = recall_by_break(found, caught=["e1"])
+    assert split["cut by its own break"] == (1.0, 1.0, 1)
+    assert split["clear of breaks"] == (0.0, 0.5, 2)
