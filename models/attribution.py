@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-# What a region episode sums over its days (`dark_sums` keeps them in this order).
-SUMS = ("expected", "observed", "lost", "members")
+# What a region episode records, summed over its days (`dark_sums` keeps them in this order).
+SUMS = ("expected", "observed", "lost")
 
 
 @dataclass
@@ -170,10 +170,9 @@ class RegionState:
         back = (valid & ~self.open_ & (np.exp(log_rel) >= self.recover) & (self.dark_run > 0)
                 & (self.dark_run <= self.dark_days))
         for r in np.flatnonzero(back):  # loop over regions found dark, not institutions
-            sums = dict(zip(SUMS, self.dark_sums[r]))
             self.closed.append({"index": int(r), "start": int(self.dark_since[r]),
                                 "detected": int(t), "end": int(self.dark_last[r]),
-                                **{k: float(sums[k]) for k in ("expected", "observed", "lost")}})
+                                **{k: float(v) for k, v in zip(SUMS, self.dark_sums[r])}})
         # Only a fall from a normal day counts: a break's last day can read dark alone (its
         # universities busy until then) and is followed by a normal day too.
         starting = dark & (self.dark_run == 0) & self.lit

@@ -291,7 +291,12 @@ class DropDetector:
         enough = c_rs >= np.where(c_rs < 0.5 * c_all, 15, 3)
         few = ~enough & (c_rs >= 3) & (c_plain >= c_rs)
         valid = (enough | few) & np.isfinite(m_rs)
-        log_rel = np.log(np.maximum(np.nan_to_num(m_rs, nan=1.0), 0.02) / max(nat, 0.05))
+
+        def log_relative(median: np.ndarray) -> np.ndarray:
+            """Log of a region median ratio relative to the nation's."""
+            return np.log(np.maximum(np.nan_to_num(median, nan=1.0), 0.02) / max(nat, 0.05))
+
+        log_rel = log_relative(m_rs)
         exp_i = np.where(usable, base * nat, 0.0)
         run.last_expected = run.nat_expected[t] = float(exp_i.sum())
         lost = np.clip(1 - clipped / max(nat, 0.05), 0, 1)
@@ -305,9 +310,8 @@ class DropDetector:
         # Regions judged by nobody today (all their members inside a break window they have
         # not had yet) are judged afterwards, on all their members (RegionState.after_dark).
         m_all, _ = weighted_group_median(region_idx, clipped, w, peer_ok, n_reg)
-        hidden = ~valid & (c_all >= self.min_peers) & np.isfinite(m_all)
-        log_all = np.log(np.maximum(np.nan_to_num(m_all, nan=1.0), 0.02) / max(nat, 0.05))
-        reg.after_dark(t, hidden, log_all, region_sums(peer_ok), valid, log_rel)
+        hidden = ~valid & (c_all >= self.min_peers)
+        reg.after_dark(t, hidden, log_relative(m_all), region_sums(peer_ok), valid, log_rel)
         in_region_ep = region_open[region_idx] if n else np.zeros(0, bool)
         # University sessions: not judged inside their windows.
         session_window = in_window & (family == 1)

@@ -36,13 +36,9 @@ def evaluate(episodes: pl.DataFrame, events: pl.DataFrame, size: pl.DataFrame | 
              first: dt.date, last: dt.date, n_institutions: int) -> dict:
     """All figures of the harness as a flat dict (see the module docstring)."""
     eps = episodes.with_columns(pl.col("end").fill_null(FAR))
-    inst_eps = eps.filter(pl.col("scope") == "institution").with_row_index("ep")
     reg_eps = eps.filter(pl.col("scope") == "region").with_row_index("ep")
     plat_eps = eps.filter(pl.col("scope") == "platform")
-    inst_ev = events.filter(pl.col("kind").is_in(INSTITUTION_KINDS))
-    reg_ev = events.filter(pl.col("kind").is_in(REGION_KINDS))
-    missing_days = _days(events.filter(pl.col("kind") == "missing_export"))
-
+    inst_eps, inst_ev, reg_ev, missing_days = _inputs(episodes, events)
     good_eps, caught = _matches(inst_eps, inst_ev, reg_ev, missing_days)
     n_eps = inst_eps.height
     false_alarms = n_eps - len(good_eps)
@@ -64,12 +60,18 @@ def evaluate(episodes: pl.DataFrame, events: pl.DataFrame, size: pl.DataFrame | 
 
 def caught_events(episodes: pl.DataFrame, events: pl.DataFrame) -> list[str]:
     """The institution events (event_id) that `evaluate` counts as caught."""
+    _, caught = _matches(*_inputs(episodes, events))
+    return sorted(caught["event_id"].to_list())
+
+
+def _inputs(episodes: pl.DataFrame, events: pl.DataFrame):
+    """What institution events are matched with: (institution episodes, numbered `ep`;
+    institution events; regional events; missing-export days)."""
     inst_eps = episodes.filter(pl.col("scope") == "institution").with_columns(
         pl.col("end").fill_null(FAR)).with_row_index("ep")
-    _, caught = _matches(inst_eps, events.filter(pl.col("kind").is_in(INSTITUTION_KINDS)),
-                         events.filter(pl.col("kind").is_in(REGION_KINDS)),
-                         _days(events.filter(pl.col("kind") == "missing_export")))
-    return sorted(caught["event_id"].to_list())
+    return (inst_eps, events.filter(pl.col("kind").is_in(INSTITUTION_KINDS)),
+            events.filter(pl.col("kind").is_in(REGION_KINDS)),
+            _days(events.filter(pl.col("kind") == "missing_export")))
 
 
 def _matches(inst_eps: pl.DataFrame, inst_ev: pl.DataFrame, reg_ev: pl.DataFrame,

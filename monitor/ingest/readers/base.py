@@ -4,9 +4,9 @@ bytes written to a file, and names the row or column when it refuses one."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Iterator
 from typing import Callable
 
 import polars as pl
