@@ -158,17 +158,19 @@ class RegionState:
         self.pos += int(learn.any())
         return self.open_.copy()
 
-    def after_dark(self, t: int, hidden: np.ndarray, log_rel_all: np.ndarray, sums_all: dict,
-                   valid: np.ndarray, log_rel: np.ndarray) -> None:
-        """After `step`: `hidden` regions were judged by nobody today though they have
-        members; `log_rel_all` and `sums_all` are over all their members. An outage-deep fall
-        of them all, from a normal day, is remembered; when the region is normal again after at
-        most `dark_days` such days, the fall is recorded as a resolved episode detected today."""
+    def after_dark(self, t: int, present: np.ndarray, hidden: np.ndarray, log_rel_all: np.ndarray,
+                   sums_all: dict) -> None:
+        """After `step`, on the regions `present` (with members to judge): `hidden` ones were
+        judged by nobody today; `log_rel_all` and `sums_all` are over all their members. An
+        outage-deep fall of them all, from a day they were all normal, is remembered; when they
+        are all normal again after at most `dark_days` such days, the fall is recorded as a
+        resolved episode detected today. All of them: the day after its schools' break began,
+        a region may be judged by its universities alone, which are normal."""
         ratio_all = np.exp(log_rel_all)
         total_all = sums_all["observed"] / np.maximum(sums_all["expected"], 1e-9)
         dark = hidden & (ratio_all <= self.few_depth) & (total_all <= self.few_depth + 0.1)
-        back = (valid & ~self.open_ & (np.exp(log_rel) >= self.recover) & (self.dark_run > 0)
-                & (self.dark_run <= self.dark_days))
+        normal = present & (ratio_all >= self.recover)
+        back = normal & ~self.open_ & (self.dark_run > 0) & (self.dark_run <= self.dark_days)
         for r in np.flatnonzero(back):  # loop over regions found dark, not institutions
             self.closed.append({"index": int(r), "start": int(self.dark_since[r]),
                                 "detected": int(t), "end": int(self.dark_last[r]),
@@ -181,7 +183,7 @@ class RegionState:
         self.dark_sums[dark] += np.stack([sums_all[k] for k in SUMS], axis=1)[dark]
         self.dark_last = np.where(dark, t, self.dark_last)
         self.dark_run = np.where(dark & (starting | (self.dark_run > 0)), self.dark_run + 1, 0)
-        self.lit = valid & (np.exp(log_rel) >= self.recover)
+        self.lit = normal
 
     def _record(self, r: int, end: int) -> dict:
         return {"index": int(r), "start": int(self.ep_start[r]), "detected": int(self.ep_detected[r]),

@@ -310,8 +310,8 @@ class DropDetector:
         # Regions judged by nobody today (all their members inside a break window they have
         # not had yet) are judged afterwards, on all their members (RegionState.after_dark).
         m_all, _ = weighted_group_median(region_idx, clipped, w, peer_ok, n_reg)
-        hidden = ~valid & (c_all >= self.min_peers)
-        reg.after_dark(t, hidden, log_relative(m_all), region_sums(peer_ok), valid, log_rel)
+        present = c_all >= self.min_peers
+        reg.after_dark(t, present, present & ~valid, log_relative(m_all), region_sums(peer_ok))
         in_region_ep = region_open[region_idx] if n else np.zeros(0, bool)
         # University sessions: not judged inside their windows.
         session_window = in_window & (family == 1)

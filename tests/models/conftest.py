@@ -38,18 +38,19 @@ def school_panel() -> Callable[..., tuple[pl.DataFrame, pl.DataFrame]]:
 
 @pytest.fixture
 def region_panel() -> Callable[..., tuple[pl.DataFrame, pl.DataFrame]]:
-    """build(regions, first, last, shape, seed[, school_level]) -> (daily, directory): in each
-    region 40 schools (`school_level`, default 8 meetings a school day) and 5 universities (40), Poisson counts of that level, x 0.02 at
+    """build(regions, first, last, shape, seed[, school_level, universities]) -> (daily,
+    directory): in each region 40 schools (`school_level`, default 8 meetings a school day) and
+    `universities` universities (default 5; 40 meetings), Poisson counts of that level, x 0.02 at
     weekends, x `shape(region, school, day)`: the factor per institution and day, from arrays of
     the institutions' regions and school flags (column vectors) and the days (a row vector)."""
 
     def build(regions: tuple[str, ...], first: dt.date, last: dt.date,
               shape: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
-              seed: int, school_level: float = 8.0) -> tuple[pl.DataFrame, pl.DataFrame]:
+              seed: int, school_level: float = 8.0, universities: int = 5) -> tuple[pl.DataFrame, pl.DataFrame]:
         members = []
         for code in regions:
             members += [(f"S{code}-{k:02d}", code, "school", school_level) for k in range(40)]
-            members += [(f"U{code}-{k}", code, "university", 40.0) for k in range(5)]
+            members += [(f"U{code}-{k:02d}", code, "university", 40.0) for k in range(universities)]
         ids, region_of, kinds, levels = (list(column) for column in zip(*members))
         days = [first + dt.timedelta(days=d) for d in range((last - first).days + 1)]
         weekend = np.array([d.weekday() >= 5 for d in days])[None, :]

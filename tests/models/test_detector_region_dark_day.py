@@ -22,7 +22,7 @@ BREAK = (dt.date(2022, 12, 26), dt.date(2023, 1, 6))
 
 
 def shape(strike: bool = True, early_break_from: dt.date | None = None,
-          busy_break: bool = False):
+          busy_break: bool = False, university_dip: dt.date | None = None):
     def factor(region: np.ndarray, school: np.ndarray, day: np.ndarray) -> np.ndarray:
         struck = (region == "UA-46") & (day == STRIKE) & strike
         in_break = school & (day >= BREAK[0]) & (day <= BREAK[1])
@@ -32,7 +32,8 @@ def shape(strike: bool = True, early_break_from: dt.date | None = None,
         if busy_break:  # UA-46's universities busy in its schools' break, but its last day
             during = (region == "UA-46") & ~school & (day >= BREAK[0]) & (day <= BREAK[1])
             busy = np.where(during, np.where(day == BREAK[1], 0.5, 1.5), 1.0)
-        return np.where(struck, 0.1, 1.0) * np.where(in_break, 0.04, 1.0) * busy
+        dip = ~school & (day == university_dip)  # every university low that day only
+        return np.where(struck, 0.1, 1.0) * np.where(in_break, 0.04, 1.0) * busy * np.where(dip, 0.3, 1.0)
 
     return factor
 
@@ -68,5 +69,15 @@ def test_the_last_day_of_a_break_is_no_outage_even_when_it_alone_reads_dark(regi
     # fall counts only from a normal day, so this is no outage.
     daily, directory = region_panel(REGIONS, START, END, shape(strike=False, busy_break=True),
                                     seed=11)
+    eps = DropDetector().fit(daily, directory).episodes_
+    assert eps.filter(pl.col("scope") == "region").height == 0
+
+
+def test_a_break_beginning_while_many_universities_carry_on_is_no_outage(region_panel):
+    # The schools' break begins on a day their universities are low too: nobody judges the
+    # regions, all of whose members fell. The next day 20 universities, normal again, judge
+    # each region alone. That is no outage: its schools are not back.
+    daily, directory = region_panel(REGIONS, START, END, shape(strike=False, university_dip=BREAK[0]),
+                                    seed=11, universities=20)
     eps = DropDetector().fit(daily, directory).episodes_
     assert eps.filter(pl.col("scope") == "region").height == 0
