@@ -46,7 +46,7 @@ class RegionState:
     # Longest run of unjudged outage-deep days (`after_dark`) that, followed by a normal day,
     # is an outage: a break lasts a week or more. One-day strikes on the first days of a window
     # were otherwise never reported (three school years, harsh winter: regional F1 0.904 ->
-    # 0.909 on tuning seeds, 0.898 -> 0.906 held out; nothing else changed).
+    # 0.907 on tuning seeds, 0.898 -> 0.906 held out; nothing else changed).
     dark_days: int = 2
     cusum: np.ndarray = field(init=False)
     hist: np.ndarray = field(init=False)

@@ -253,13 +253,17 @@ class DropDetector:
         group_quiet = (c_group >= self.min_peers) & (m_group < self.quiet_peers)
         run.break_done = group_window & (run.break_done | (~group_quiet & (run.quiet_run >= 4)))
         run.quiet_run = np.where(group_quiet, run.quiet_run + 1, 0)
-        # Before its break, a group inside the window still speaks for its region on days
-        # it is plainly not on break: its median is up and hardly any of its weight sits
-        # near zero (a break begins with many members at zero; a week of rolling blackouts
-        # leaves everybody at half).
+        # Before its break, a group of schools inside the window still speaks for its region
+        # on days it is plainly not on break: its median is up and hardly any of its weight
+        # sits near zero (a break begins with many members at zero; a week of rolling
+        # blackouts leaves everybody at half). Not universities: inside their window they hold
+        # exam sessions at about half of normal, which read as an outage wherever enough of
+        # them judge a region alone: at national scale (16,000 institutions, seven scenarios)
+        # regional F1 went from 0.75-0.97 (mean 0.88) to 0.90-1.0 (mean 0.96) without it.
         near_zero_w = np.bincount(group, np.where(peer_ok & (clipped < self.break_level), w, 0.0), n_reg * 2)
         group_w = np.bincount(group, np.where(peer_ok, w, 0.0), n_reg * 2)
-        awake = (group_window & ~run.break_done & (c_group >= self.min_peers)
+        schools = np.arange(n_reg * 2) % 2 == 0  # group = region * 2 + family
+        awake = (group_window & schools & ~run.break_done & (c_group >= self.min_peers)
                  & (m_group >= self.quiet_peers) & (near_zero_w <= self.awake_share * group_w))
         region_window = in_window & ~run.break_done[group] & ~awake[group]
         # Institutions outside break windows speak for regions and the nation: a break

@@ -62,3 +62,21 @@ def test_same_fall_outside_the_universities_window_is_a_region_episode(region_pa
         pl.col("scope") == "region")
     assert regional.select("region", "start", "detected_on").rows() == [("UA-46", LOW[0], LOW[0])]
     assert regional["end"][0] == LOW[1]
+
+
+def test_universities_in_their_summer_session_do_not_speak_for_a_region_whose_schools_broke_up(region_panel):
+    # Enough universities (20) to judge a region alone. In their summer window they hold their
+    # session at 45% of normal from 22 May; UA-46's schools begin their summer break on 29 May
+    # while everybody else's go on. The universities' session is not the region going dark:
+    # inside their own window they never speak for it before their break is done.
+    session, summer = dt.date(2023, 5, 22), dt.date(2023, 5, 29)
+
+    def summer_shape(region: np.ndarray, school: np.ndarray, day: np.ndarray) -> np.ndarray:
+        broke_up = (region == "UA-46") & school & (day >= summer)
+        return np.where(broke_up, 0.04, 1.0) * np.where(~school & (day >= session), 0.45, 1.0)
+
+    daily, directory = region_panel(REGIONS, dt.date(2023, 3, 27), dt.date(2023, 6, 9), summer_shape,
+                                    seed=7, universities=20, school_level=20.0)
+    eps = DropDetector().fit(daily, directory).episodes_
+    assert eps.filter(pl.col("scope") == "region").height == 0
+    assert eps.filter(pl.col("scope") == "institution").height == 0
