@@ -310,12 +310,17 @@ class DropDetector:
                     for name, value in (("expected", exp_i), ("observed", np.nan_to_num(x)),
                                         ("lost", lost), ("members", 1.0))}
 
-        region_open = reg.step(t, log_rel, valid, region_sums(session), few)
+        session_sums = region_sums(session)
+        region_open = reg.step(t, log_rel, valid, session_sums, few)
         # Regions judged by nobody today (all their members inside a break window they have
         # not had yet) are judged afterwards, on all their members (RegionState.after_dark).
-        m_all, _ = weighted_group_median(region_idx, clipped, w, peer_ok, n_reg)
+        # Outside break windows (most days) all members are the session's.
+        if np.array_equal(session, peer_ok):
+            m_all, all_sums = m_rs, session_sums
+        else:
+            m_all, all_sums = weighted_group_median(region_idx, clipped, w, peer_ok, n_reg)[0], region_sums(peer_ok)
         present = c_all >= self.min_peers
-        reg.after_dark(t, present, present & ~valid, log_relative(m_all), region_sums(peer_ok))
+        reg.after_dark(t, present, present & ~valid, log_relative(m_all), all_sums)
         in_region_ep = region_open[region_idx] if n else np.zeros(0, bool)
         # University sessions: not judged inside their windows.
         session_window = in_window & (family == 1)
